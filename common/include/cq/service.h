@@ -1,0 +1,104 @@
+// What every service process shares: configuration, logging, keys, the ZAP
+// handler, the request loop with group commit, the outbox with announcements,
+// event consumers and timers. A service adds its schema, its handlers and its
+// event reactions, and calls run().
+//
+// Group commit: the loop takes every request already queued (up to a batch
+// limit), runs them in one IMMEDIATE transaction, each inside its own
+// savepoint (so a failed one changes nothing), commits once, and only then
+// sends the replies. A reply that says "saved" is therefore on disk.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "cq/audit.h"
+#include "cq/calendar.h"
+#include "cq/config.h"
+#include "cq/consumer.h"
+#include "cq/crypto.h"
+#include "cq/keys.h"
+#include "cq/outbox.h"
+#include "cq/store.h"
+#include "cq/transport.h"
+
+namespace cq {
+
+class Service {
+ public:
+  // A request handler. Runs inside the batch transaction and its own savepoint.
+  using Handler = std::function<Result<Doc>(const Request&)>;
+
+  Service(std::string name, Config config, const std::vector<std::string>& migrations);
+  ~Service();
+
+  // Registers a request type and the roles allowed to send it.
+  void on(const std::string& type, std::set<std::string> roles, Handler h);
+  // Consumes another service's events (see Consumer).
+  void consume(const std::string& source, Consumer::Apply apply);
+  // Runs fn every period (inside no transaction; open one if needed).
+  void every(std::chrono::milliseconds period, std::function<void()> fn);
+  // Serves until SIGINT/SIGTERM (or stop()). Returns the process exit code.
+  int run();
+  void stop() { stop_ = true; }
+
+  const std::string& name() const { return name_; }
+  const Config& config() const { return config_; }
+  const Calendar& calendar() const { return calendar_; }
+  Store& store() { return *store_; }
+  Outbox& outbox() { return *outbox_; }
+  AuditLog& audit() { return *audit_; }
+  KeyPaths key_paths() const { return KeyPaths{config_.keys_dir}; }
+  // A symmetric data key from keys_dir/data/<name>.key (must exist).
+  crypto::Key data_key(const std::string& name) const;
+
+  // Installs SIGINT/SIGTERM handlers that ask every running Service to stop.
+  static void install_signal_handlers();
+
+ private:
+  struct Route {
+    std::set<std::string> roles;
+    Handler handler;
+  };
+  struct Timer {
+    std::chrono::milliseconds period;
+    std::chrono::steady_clock::time_point next;
+    std::function<void()> fn;
+  };
+  void serve_batch(std::vector<Server::Incoming>& batch);
+  Reply dispatch(const Request& req);
+  void pump_consumers(bool force);
+
+  std::string name_;
+  Config config_;
+  Calendar calendar_;
+  zmq::context_t ctx_;
+  std::shared_ptr<KeyRegistry> registry_;
+  std::unique_ptr<ZapHandler> zap_;
+  CurveKeys keys_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<Server> server_;
+  std::map<std::string, Route> routes_;
+  std::vector<std::unique_ptr<Consumer>> consumers_;
+  std::vector<Timer> timers_;
+  std::chrono::steady_clock::time_point next_poll_{};
+  int64_t announced_ = -1;
+  std::atomic<bool> stop_{false};
+};
+
+// Standard main() for a service binary: parses --config, sets up logging and
+// time zone, builds the service with `setup`, runs it, and turns startup
+// failures into a clear message and exit code 2.
+int service_main(int argc, char** argv, const std::string& name,
+                 const std::vector<std::string>& migrations,
+                 const std::function<void(Service&)>& setup);
+
+}  // namespace cq

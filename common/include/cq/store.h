@@ -1,0 +1,63 @@
+// A service's SQLite database: one file, WAL, synchronous=FULL so that a
+// committed write survives a power cut, forward-only numbered migrations
+// (PRAGMA user_version), write transactions that begin IMMEDIATE, savepoints
+// so that one failed request in a group commit changes nothing, and a cache
+// of prepared statements for the hot path.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cq {
+
+class Store {
+ public:
+  // Opens (creating) the file and runs the migrations that are newer than
+  // the file's schema version, each in its own transaction. migrations[i]
+  // brings the schema to version i+1.
+  Store(const std::filesystem::path& file, const std::vector<std::string>& migrations);
+
+  SQLite::Database& db() { return db_; }
+  // A prepared statement for sql, reset and unbound, reused across calls.
+  SQLite::Statement& stmt(const std::string& sql);
+  int schema_version();
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  std::filesystem::path file_;
+  SQLite::Database db_;
+  std::map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
+class WriteTx {
+ public:
+  explicit WriteTx(Store& s);
+  ~WriteTx();
+  void commit();
+  WriteTx(const WriteTx&) = delete;
+  WriteTx& operator=(const WriteTx&) = delete;
+
+ private:
+  Store& s_;
+  bool done_ = false;
+};
+
+// SAVEPOINT inside a transaction; rolls back to it in the destructor unless released.
+class Savepoint {
+ public:
+  explicit Savepoint(Store& s);
+  ~Savepoint();
+  void release();
+
+ private:
+  Store& s_;
+  bool done_ = false;
+};
+
+}  // namespace cq

@@ -1,0 +1,65 @@
+#include "cq/outbox.h"
+
+namespace cq {
+
+Doc Event::to_doc() const {
+  return Doc{{"seq", seq}, {"type", type}, {"at", at}, {"subject", subject}, {"data", data}};
+}
+
+Result<Event> Event::from_doc(const Doc& d) {
+  if (!d.is_object() || !d.contains("seq") || !d["seq"].is_number_integer() ||
+      !d.contains("type") || !d["type"].is_string())
+    return Error::make(code::kBadEnvelope, "event without integer seq and string type");
+  Event e;
+  e.seq = d["seq"].get<int64_t>();
+  e.type = d["type"].get<std::string>();
+  e.at = d.value("at", int64_t{0});
+  e.subject = d.value("subject", std::string());
+  e.data = d.contains("data") ? d["data"] : Doc::object();
+  return e;
+}
+
+Outbox::Outbox(Store& s) : s_(s) {
+  s_.db().exec(
+      "CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL,"
+      " at INTEGER NOT NULL, subject TEXT NOT NULL, data BLOB NOT NULL)");
+}
+
+int64_t Outbox::append(const std::string& type, const std::string& subject, const Doc& data) {
+  auto& st = s_.stmt("INSERT INTO outbox(type, at, subject, data) VALUES(?,?,?,?)");
+  st.bind(1, type);
+  st.bind(2, static_cast<int64_t>(now_ms()));
+  st.bind(3, subject);
+  std::string blob = encode(data);
+  st.bind(4, blob.data(), static_cast<int>(blob.size()));
+  st.exec();
+  return s_.db().getLastInsertRowid();
+}
+
+std::vector<Event> Outbox::after(int64_t after, int limit) {
+  std::vector<Event> out;
+  auto& st = s_.stmt("SELECT seq, type, at, subject, data FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
+  st.bind(1, static_cast<int64_t>(after));
+  st.bind(2, limit);
+  while (st.executeStep()) {
+    Event e;
+    e.seq = st.getColumn(0).getInt64();
+    e.type = st.getColumn(1).getString();
+    e.at = st.getColumn(2).getInt64();
+    e.subject = st.getColumn(3).getString();
+    auto c = st.getColumn(4);
+    auto d = decode(std::string_view(static_cast<const char*>(c.getBlob()), c.getBytes()),
+                    UnpackLimits{64 << 20, 64 << 20, 0, 1 << 20, 1 << 20, 64});
+    e.data = d ? std::move(*d) : Doc::object();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+int64_t Outbox::last() {
+  auto& st = s_.stmt("SELECT COALESCE(MAX(seq), 0) FROM outbox");
+  st.executeStep();
+  return st.getColumn(0).getInt64();
+}
+
+}  // namespace cq

@@ -1,0 +1,254 @@
+#include "cq/service.h"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+
+#include "cq/log.h"
+
+namespace cq {
+
+namespace {
+std::atomic<bool> g_signalled{false};
+void on_signal(int) { g_signalled = true; }
+constexpr std::size_t kMaxBatch = 512;
+constexpr auto kPollEvery = std::chrono::milliseconds(1000);
+}  // namespace
+
+void Service::install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+Service::Service(std::string name, Config config, const std::vector<std::string>& migrations)
+    : name_(std::move(name)),
+      config_(std::move(config)),
+      calendar_(config_.holidays, config_.workdays),
+      ctx_(1) {
+  crypto::init();
+  auto paths = key_paths();
+  auto keys = load_curve_keys(paths.service(name_));
+  if (!keys) throw std::runtime_error(keys.error().message + " (run `cq keys init` first)");
+  keys_ = *keys;
+  registry_ = std::make_shared<KeyRegistry>(paths.registry());
+  // The ZAP handler must be bound before any CURVE server socket, or the
+  // server would accept any key.
+  zap_ = std::make_unique<ZapHandler>(ctx_, registry_);
+  store_ = std::make_unique<Store>(config_.data_dir / (name_ + ".db"), migrations);
+  outbox_ = std::make_unique<Outbox>(*store_);
+  audit_ = std::make_unique<AuditLog>(*store_, data_key("audit"));
+  const auto& ep = config_.service(name_);
+  UnpackLimits limits;
+  limits.max_frame_bytes = config_.max_frame_bytes;
+  server_ = std::make_unique<Server>(ctx_, Server::Options{ep.bind_request, ep.bind_publish, keys_, limits},
+                                     registry_);
+  on("ping", {role::kClerk, role::kOfficer, role::kApprover, role::kClarifier, role::kAccuserOfficer,
+              role::kSupervisor, role::kAdmin, role::kService},
+     [this](const Request& r) -> Result<Doc> {
+       return Doc{{"service", name_}, {"user", r.who.name}, {"role", r.who.role},
+                  {"schema_version", store_->schema_version()}, {"last_event", outbox_->last()}};
+     });
+  on("events.fetch", {role::kService, role::kAdmin}, [this](const Request& r) -> Result<Doc> {
+    Problems p;
+    int64_t after = 0;
+    int limit = 500;
+    if (r.body.contains("after")) {
+      if (!r.body["after"].is_number_integer() || r.body["after"].get<int64_t>() < 0)
+        p.add("body.after", "expected an integer >= 0");
+      else
+        after = r.body["after"].get<int64_t>();
+    }
+    if (r.body.contains("limit")) {
+      if (!r.body["limit"].is_number_integer() || r.body["limit"].get<int64_t>() < 1 ||
+          r.body["limit"].get<int64_t>() > 5000)
+        p.add("body.limit", "expected an integer from 1 to 5000");
+      else
+        limit = r.body["limit"].get<int>();
+    }
+    if (!p.empty()) return p.error();
+    Doc events = Doc::array();
+    auto list = outbox_->after(after, limit + 1);
+    bool more = static_cast<int>(list.size()) > limit;
+    if (more) list.pop_back();
+    for (const auto& e : list) events.push_back(e.to_doc());
+    return Doc{{"events", events}, {"more", more}, {"last_seq", outbox_->last()}};
+  });
+  on("audit.verify", {role::kAdmin, role::kSupervisor}, [this](const Request&) -> Result<Doc> {
+    auto v = audit_->verify();
+    if (!v) return v.error();
+    return Doc{{"rows", *v}, {"intact", true}};
+  });
+  on("audit.list", {role::kAdmin, role::kSupervisor}, [this](const Request& r) -> Result<Doc> {
+    int64_t after = r.body.value("after", int64_t{0});
+    return Doc{{"rows", audit_->list(after, 500, r.body.value("subject", std::string()))}};
+  });
+}
+
+Service::~Service() = default;
+
+crypto::Key Service::data_key(const std::string& n) const {
+  auto k = crypto::load_key(key_paths().data(n), false);
+  if (!k) throw std::runtime_error(k.error().message + " (run `cq keys init` first)");
+  return *k;
+}
+
+void Service::on(const std::string& type, std::set<std::string> roles, Handler h) {
+  routes_[type] = Route{std::move(roles), std::move(h)};
+}
+
+void Service::consume(const std::string& source, Consumer::Apply apply) {
+  const auto& ep = config_.service(source);
+  auto server_key = registry_->service_key(source);
+  if (!server_key) throw std::runtime_error("no public key for service " + source + " in " + registry_->file().string());
+  Client::Options o;
+  o.endpoint = ep.request;
+  o.server_public = *server_key;
+  o.keys = keys_;
+  o.caller = name_;
+  o.timeout = std::chrono::milliseconds(config_.request_timeout_ms);
+  o.attempts = 1;
+  consumers_.push_back(std::make_unique<Consumer>(ctx_, *store_, source, o, ep.publish, std::move(apply)));
+}
+
+void Service::every(std::chrono::milliseconds period, std::function<void()> fn) {
+  timers_.push_back(Timer{period, std::chrono::steady_clock::now() + period, std::move(fn)});
+}
+
+Reply Service::dispatch(const Request& req) {
+  auto it = routes_.find(req.type);
+  if (it == routes_.end())
+    return Reply::fail(Error::make(code::kUnknownType, "unknown request type '" + req.type + "' for service " + name_));
+  if (!it->second.roles.count(req.who.role))
+    return Reply::fail(Error::make(code::kForbidden, "role '" + req.who.role + "' (user " + req.who.name +
+                                                       ") may not send " + req.type));
+  Savepoint sp(*store_);
+  try {
+    auto r = it->second.handler(req);
+    if (!r) return Reply::fail(r.error());  // the savepoint rolls back
+    sp.release();
+    return Reply::success(std::move(*r));
+  } catch (const std::exception& e) {
+    spdlog::error("req={} type={} user={}: {}", req.id, req.type, req.who.name, e.what());
+    return Reply::fail(Error::make(code::kInternal, "internal error while handling " + req.type));
+  }
+}
+
+void Service::serve_batch(std::vector<Server::Incoming>& batch) {
+  std::vector<Reply> replies;
+  replies.reserve(batch.size());
+  try {
+    WriteTx tx(*store_);
+    for (const auto& in : batch) replies.push_back(dispatch(in.req));
+    tx.commit();
+  } catch (const std::exception& e) {
+    spdlog::error("commit of a batch of {} failed: {}", batch.size(), e.what());
+    replies.assign(batch.size(), Reply::fail(Error::make(code::kStorage, "not saved: the database could not commit")));
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    spdlog::debug("req={} type={} user={} code={}", batch[i].req.id, batch[i].req.type,
+                  batch[i].req.who.name, replies[i].code);
+    server_->reply(batch[i], replies[i]);
+  }
+  int64_t last = outbox_->last();
+  if (last != announced_) {
+    server_->announce(name_, last);
+    announced_ = last;
+  }
+}
+
+void Service::pump_consumers(bool force) {
+  auto now = std::chrono::steady_clock::now();
+  if (!force && now < next_poll_) return;
+  next_poll_ = now + kPollEvery;
+  for (auto& c : consumers_) {
+    try {
+      auto r = c->pump();
+      if (!r) spdlog::warn("events from {}: {}", c->source(), r.error().message);
+    } catch (const std::exception& e) {
+      spdlog::error("applying events from {} failed (will retry): {}", c->source(), e.what());
+    }
+  }
+  int64_t last = outbox_->last();
+  if (last != announced_) {
+    server_->announce(name_, last);
+    announced_ = last;
+  }
+}
+
+int Service::run() {
+  spdlog::info("{} serving on {} (events on {}), data {}", name_, config_.service(name_).bind_request,
+               config_.service(name_).bind_publish, store_->file().string());
+  announced_ = -1;
+  while (!stop_ && !g_signalled) {
+    std::vector<zmq::pollitem_t> items;
+    items.push_back({static_cast<void*>(server_->router()), 0, ZMQ_POLLIN, 0});
+    for (auto& c : consumers_) items.push_back({static_cast<void*>(c->sub()), 0, ZMQ_POLLIN, 0});
+    try {
+      zmq::poll(items.data(), items.size(), std::chrono::milliseconds(200));
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;
+      throw;
+    }
+    if (items[0].revents & ZMQ_POLLIN) {
+      auto batch = server_->receive_batch(std::chrono::milliseconds(0), kMaxBatch);
+      if (!batch.empty()) serve_batch(batch);
+    }
+    bool announced = false;
+    for (std::size_t i = 0; i < consumers_.size(); ++i)
+      if (items[i + 1].revents & ZMQ_POLLIN) {
+        consumers_[i]->drain_announcements();
+        announced = true;
+      }
+    pump_consumers(announced);
+    auto now = std::chrono::steady_clock::now();
+    for (auto& t : timers_)
+      if (now >= t.next) {
+        t.next = now + t.period;
+        try {
+          t.fn();
+        } catch (const std::exception& e) {
+          spdlog::error("timer: {}", e.what());
+        }
+      }
+  }
+  spdlog::info("{} stopping", name_);
+  return 0;
+}
+
+int service_main(int argc, char** argv, const std::string& name,
+                 const std::vector<std::string>& migrations,
+                 const std::function<void(Service&)>& setup) {
+  CLI::App app{"Chengqing " + name + " service"};
+  std::string config_flag;
+  app.add_option("-c,--config", config_flag, "configuration file (default $CQ_CONFIG or config/chengqing.toml)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  auto cfg = load_config(default_config_path(config_flag));
+  if (!cfg) {
+    std::fprintf(stderr, "%s: configuration error: %s\n", name.c_str(), cfg.error().message.c_str());
+    for (const auto& f : cfg.error().fields) std::fprintf(stderr, "  %s: %s\n", f.path.c_str(), f.reason.c_str());
+    return 2;
+  }
+  set_process_time_zone(cfg->time_zone);
+  log::init(name, cfg->log_dir, cfg->log_level);
+  Service::install_signal_handlers();
+  try {
+    if (!cfg->services.count(name)) throw std::runtime_error("services." + name + " is not configured");
+    Service svc(name, *cfg, migrations);
+    setup(svc);
+    return svc.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("{} cannot start: {}", name, e.what());
+    return 2;
+  }
+}
+
+}  // namespace cq

@@ -1,0 +1,69 @@
+#include "cq/store.h"
+
+#include <spdlog/spdlog.h>
+
+namespace cq {
+
+Store::Store(const std::filesystem::path& file, const std::vector<std::string>& migrations)
+    : file_(file),
+      db_((std::filesystem::create_directories(file.parent_path()), file.string()),
+          SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
+  db_.setBusyTimeout(10000);
+  db_.exec("PRAGMA journal_mode=WAL");
+  db_.exec("PRAGMA synchronous=FULL");
+  db_.exec("PRAGMA foreign_keys=ON");
+  db_.exec("PRAGMA temp_store=MEMORY");
+  int v = schema_version();
+  if (v > static_cast<int>(migrations.size()))
+    throw std::runtime_error(file.string() + " has schema version " + std::to_string(v) +
+                             ", newer than this program knows (" +
+                             std::to_string(migrations.size()) + "): refusing to open");
+  for (int i = v; i < static_cast<int>(migrations.size()); ++i) {
+    WriteTx tx(*this);
+    db_.exec(migrations[i]);
+    db_.exec("PRAGMA user_version=" + std::to_string(i + 1));
+    tx.commit();
+    spdlog::info("migrated {} to schema version {}", file.filename().string(), i + 1);
+  }
+}
+
+int Store::schema_version() { return db_.execAndGet("PRAGMA user_version").getInt(); }
+
+SQLite::Statement& Store::stmt(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) it = cache_.emplace(sql, std::make_unique<SQLite::Statement>(db_, sql)).first;
+  it->second->reset();
+  it->second->clearBindings();
+  return *it->second;
+}
+
+WriteTx::WriteTx(Store& s) : s_(s) { s_.db().exec("BEGIN IMMEDIATE"); }
+WriteTx::~WriteTx() {
+  if (!done_) {
+    try {
+      s_.db().exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+}
+void WriteTx::commit() {
+  s_.db().exec("COMMIT");
+  done_ = true;
+}
+
+Savepoint::Savepoint(Store& s) : s_(s) { s_.db().exec("SAVEPOINT sp"); }
+Savepoint::~Savepoint() {
+  if (!done_) {
+    try {
+      s_.db().exec("ROLLBACK TO sp");
+      s_.db().exec("RELEASE sp");
+    } catch (...) {
+    }
+  }
+}
+void Savepoint::release() {
+  s_.db().exec("RELEASE sp");
+  done_ = true;
+}
+
+}  // namespace cq
