@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <csignal>
 
 #include "cq/log.h"
@@ -51,7 +53,8 @@ Service::Service(std::string name, Config config, const std::vector<std::string>
               role::kSupervisor, role::kAdmin, role::kService},
      [this](const Request& r) -> Result<Doc> {
        return Doc{{"service", name_}, {"user", r.who.name}, {"role", r.who.role},
-                  {"schema_version", store_->schema_version()}, {"last_event", outbox_->last()}};
+                  {"schema_version", store_->schema_version()}, {"last_event", outbox_->last()},
+                  {"pid", static_cast<int64_t>(::getpid())}};
      });
   on("events.fetch", {role::kService, role::kAdmin}, [this](const Request& r) -> Result<Doc> {
     Problems p;
