@@ -129,8 +129,22 @@ struct Reader {
 
 }  // namespace
 
-Result<Config> parse_config(const std::string& text, const fs::path& base_dir,
-                            const std::string& source_name) {
+namespace {
+
+// Tables merge key by key; anything else (values, arrays) is replaced.
+void merge_into(toml::table& base, const toml::table& over) {
+  for (auto&& [k, v] : over) {
+    auto* bt = base[k].as_table();
+    if (bt && v.is_table()) merge_into(*bt, *v.as_table());
+    else base.insert_or_assign(k, v);
+  }
+}
+
+// Parses a file's text; a top-level `base = "file.toml"` layers this file
+// over that one (resolved against base_dir), so a deployment file holds
+// only what differs from the defaults.
+Result<toml::table> parse_layered(const std::string& text, const fs::path& base_dir,
+                                  const std::string& source_name, int depth) {
   toml::table root;
   try {
     root = toml::parse(text, source_name);
@@ -140,6 +154,31 @@ Result<Config> parse_config(const std::string& text, const fs::path& base_dir,
                                 std::to_string(b.column),
                             std::string(e.description())}});
   }
+  auto base = root["base"].value<std::string>();
+  if (!base) {
+    if (root.contains("base")) return Error::invalid({{source_name + ": base", "expected a file name"}});
+    return root;
+  }
+  if (depth > 4) return Error::invalid({{source_name + ": base", "layered more than 4 deep"}});
+  fs::path file = fs::path(*base).is_absolute() ? fs::path(*base) : base_dir / *base;
+  std::ifstream in(file);
+  if (!in) return Error::invalid({{source_name + ": base", "cannot read " + file.string()}});
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto under = parse_layered(ss.str(), file.parent_path(), file.string(), depth + 1);
+  if (!under) return under.error();
+  root.erase("base");
+  merge_into(*under, root);
+  return std::move(*under);
+}
+
+}  // namespace
+
+Result<Config> parse_config(const std::string& text, const fs::path& base_dir,
+                            const std::string& source_name) {
+  auto layered = parse_layered(text, base_dir, source_name, 0);
+  if (!layered) return layered.error();
+  toml::table root = std::move(*layered);
   Problems p;
   Reader r{p};
   Config c;

@@ -49,6 +49,7 @@ std::optional<std::string> Fields::text(const std::string& key, bool required, s
     return std::nullopt;
   }
   const auto& s = v->get_ref<const std::string&>();
+  if (s.empty() && !required) return std::nullopt;  // an empty optional field is an absent one
   if (auto why = check_text(s, max_chars, min_chars)) {
     p_.add(at(key), *why);
     return std::nullopt;

@@ -127,7 +127,9 @@ class Progress {
   void update(std::size_t done, int saved, int existing, int failed, bool final = false) {
     auto now = std::chrono::steady_clock::now();
     if (!final && now - last_ < std::chrono::milliseconds(tty_ ? 100 : 2000)) return;
+    if (!tty_ && done == printed_) return;  // a log gets each state once
     last_ = now;
+    printed_ = done;
     int width = 30;
     int filled = total_ ? static_cast<int>(width * done / total_) : width;
     std::string bar(filled, '#');
@@ -136,8 +138,13 @@ class Progress {
                  bar.c_str(), done, total_, saved, existing, failed, (tty_ && !final) ? "" : "\n");
     std::fflush(stderr);
   }
+  // Prints a message line without tearing the progress bar.
+  void message(const std::string& line) {
+    std::fprintf(stderr, "%s%s\n", tty_ ? "\r\033[K" : "", line.c_str());
+  }
 
  private:
+  std::size_t printed_ = static_cast<std::size_t>(-1);
   std::size_t total_;
   bool tty_;
   std::chrono::steady_clock::time_point last_{};
@@ -161,7 +168,7 @@ int run_import(Session& s, const std::string& file, int batch, bool json) {
     ++failed;
     if (!json)
       for (const auto& e : errors)
-        std::cerr << "\n" << file << ":" << line << ": " << str(e, "path") << ": " << str(e, "reason");
+        progress.message(file + ":" + std::to_string(line) + ": " + str(e, "path") + ": " + str(e, "reason"));
   };
   auto flush = [&](Doc& items) {
     if (items.empty()) return true;
@@ -253,6 +260,12 @@ int main(int argc, char** argv) {
   auto* user_list = user->add_subcommand("list", "list registered users");
   user_list->add_flag("--json", g.json, "JSON output");
 
+  // cq config show
+  auto* config_cmd = app.add_subcommand("config", "the configuration in force");
+  config_cmd->require_subcommand(1);
+  auto* config_show = config_cmd->add_subcommand("show", "check the configuration and show what it resolves to");
+  config_show->add_flag("--json", g.json, "JSON output");
+
   // cq ping
   auto* ping = app.add_subcommand("ping", "check that services answer");
   ping->add_flag("--json", g.json, "JSON output");
@@ -342,6 +355,28 @@ int main(int argc, char** argv) {
 
   try {
     crypto::init();
+    if (*config_show) {
+      Config cfg = load_config_or_throw(g.config_flag);
+      Doc services = Doc::object();
+      for (const auto& [n, e] : cfg.services)
+        services[n] = {{"request", e.request}, {"publish", e.publish}, {"bind_request", e.bind_request},
+                       {"bind_publish", e.bind_publish}};
+      Doc d{{"file", cfg.file.string()},         {"data_dir", cfg.data_dir.string()},
+            {"keys_dir", cfg.keys_dir.string()}, {"log_dir", cfg.log_dir.string()},
+            {"time_zone", cfg.time_zone},        {"deadlines", cfg.deadlines},
+            {"services", services}};
+      if (g.json) {
+        print_json(d);
+      } else {
+        std::cout << "configuration " << cfg.file.string() << " is valid\n"
+                  << "data " << cfg.data_dir.string() << "\nkeys " << cfg.keys_dir.string() << "\nlogs "
+                  << cfg.log_dir.string() << "\ntime zone " << cfg.time_zone << "\n";
+        Table t({"service", "request", "publish", "binds"});
+        for (const auto& [n, e] : cfg.services) t.add({n, e.request, e.publish, e.bind_request + " " + e.bind_publish});
+        t.print(std::cout, 60);
+      }
+      return 0;
+    }
     if (*up || *keys_init || *user_add || *user_list) {
       Config cfg = load_config_or_throw(g.config_flag);
       KeyPaths paths{cfg.keys_dir};

@@ -228,7 +228,7 @@ Intake::Saved Intake::save(const ReportInput& in, const Principal& who) {
     if (!ack_due.empty()) ev["ack_due"] = ack_due;
     svc_.outbox().append("report.received", s.case_no, ev);
   }
-  spdlog::info("registered case={} status={} channel={} by={}", s.case_no, s.status, in.channel, who.name);
+  spdlog::debug("registered case={} status={} channel={} by={}", s.case_no, s.status, in.channel, who.name);
   return s;
 }
 

@@ -57,3 +57,16 @@ TEST_CASE("config: each problem names its key") {
   auto syntax = bad("data_dir = \n");
   CHECK(syntax.fields.at(0).path.find("t.toml:1:") == 0);
 }
+
+TEST_CASE("config: a deployment file layers over the defaults with base =") {
+  auto r = cq::load_config(std::string(CQ_SOURCE_DIR) + "/config/docker.toml");
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  CHECK(r->service("intake").request == "tcp://intake:7101");
+  CHECK(r->service("intake").bind_request == "tcp://0.0.0.0:7101");
+  CHECK(r->data_dir == "/var/lib/chengqing/data");
+  CHECK(r->categories.size() == 7);  // inherited
+  CHECK(r->deadline("acceptance_notice", 0) == 15);
+  auto missing = cq::parse_config("base = \"nope.toml\"\n", "/tmp", "t.toml");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().fields.at(0).reason.find("cannot read") == 0);
+}
