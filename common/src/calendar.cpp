@@ -135,24 +135,54 @@ std::string format_local(Millis t) {
   return buf;
 }
 
+namespace {
+// Reads exactly n digits at s[i]; advances i.
+bool digits(const std::string& s, std::size_t& i, int n, int& out) {
+  if (i + n > s.size()) return false;
+  out = 0;
+  for (int k = 0; k < n; ++k) {
+    char c = s[i + k];
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  i += n;
+  return true;
+}
+}  // namespace
+
 std::optional<Millis> parse_time(const std::string& s) {
-  static const std::regex re(
-      R"(^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?)?$)");
-  std::smatch m;
-  if (!std::regex_match(s, m, re)) return std::nullopt;
-  auto date = Date::parse(m[1]);
+  if (s.size() < 10) return std::nullopt;
+  auto date = Date::parse(s.substr(0, 10));
   if (!date) return std::nullopt;
-  int hh = m[2].matched ? std::stoi(m[2]) : 0, mi = m[3].matched ? std::stoi(m[3]) : 0,
-      ss = m[4].matched ? std::stoi(m[4]) : 0;
-  if (hh > 23 || mi > 59 || ss > 59) return std::nullopt;
-  if (m[5].matched) {
-    long off = 0;
-    std::string z = m[5];
-    if (z != "Z") {
-      int oh = std::stoi(z.substr(1, 2)), om = std::stoi(z.substr(4, 2));
-      if (oh > 14 || om > 59) return std::nullopt;
-      off = (oh * 3600L + om * 60L) * (z[0] == '-' ? -1 : 1);
+  std::size_t i = 10;
+  int hh = 0, mi = 0, ss = 0;
+  bool has_offset = false;
+  long off = 0;
+  if (i < s.size()) {
+    if (s[i] != 'T' && s[i] != ' ') return std::nullopt;
+    ++i;
+    if (!digits(s, i, 2, hh) || i >= s.size() || s[i++] != ':' || !digits(s, i, 2, mi)) return std::nullopt;
+    if (i < s.size() && s[i] == ':') {
+      ++i;
+      if (!digits(s, i, 2, ss)) return std::nullopt;
     }
+    if (i < s.size()) {
+      has_offset = true;
+      if (s[i] == 'Z') {
+        ++i;
+      } else if (s[i] == '+' || s[i] == '-') {
+        int sign = s[i++] == '-' ? -1 : 1, oh, om;
+        if (!digits(s, i, 2, oh) || i >= s.size() || s[i++] != ':' || !digits(s, i, 2, om)) return std::nullopt;
+        if (oh > 14 || om > 59) return std::nullopt;
+        off = sign * (oh * 3600L + om * 60L);
+      } else {
+        return std::nullopt;
+      }
+      if (i != s.size()) return std::nullopt;
+    }
+  }
+  if (hh > 23 || mi > 59 || ss > 59) return std::nullopt;
+  if (has_offset) {
     int64_t secs = int64_t(date->days()) * 86400 + hh * 3600 + mi * 60 + ss - off;
     return secs * 1000;
   }

@@ -1,25 +1,24 @@
 #include "cq/codec.h"
 
 #include <msgpack.hpp>
+#include <stdexcept>
 
 namespace cq {
 
 namespace {
 
+// Converts without building paths on the way down; on failure the path is
+// assembled on the way back up (only the failing branch pays for it).
 struct Converter {
-  std::string err;
+  std::string reason;
+  std::vector<std::string> where;  // path segments, innermost first
 
-  bool str(const char* p, std::size_t n, const std::string& path, std::string& out) {
-    std::string_view sv(p, n);
-    if (!valid_utf8(sv)) {
-      err = "invalid UTF-8 in string at " + path;
-      return false;
-    }
-    out.assign(sv);
-    return true;
+  bool fail(std::string why) {
+    reason = std::move(why);
+    return false;
   }
 
-  bool convert(const msgpack::object& o, const std::string& path, Doc& out) {
+  bool convert(const msgpack::object& o, Doc& out) {
     switch (o.type) {
       case msgpack::type::NIL: out = nullptr; return true;
       case msgpack::type::BOOLEAN: out = o.via.boolean; return true;
@@ -28,17 +27,21 @@ struct Converter {
       case msgpack::type::FLOAT32:
       case msgpack::type::FLOAT64: out = o.via.f64; return true;
       case msgpack::type::STR: {
-        std::string s;
-        if (!str(o.via.str.ptr, o.via.str.size, path, s)) return false;
-        out = std::move(s);
+        std::string_view sv(o.via.str.ptr, o.via.str.size);
+        if (!valid_utf8(sv)) return fail("invalid UTF-8 in string");
+        out = std::string(sv);
         return true;
       }
       case msgpack::type::ARRAY: {
         out = Doc::array();
+        auto& arr = out.get_ref<Doc::array_t&>();
+        arr.reserve(o.via.array.size);
         for (uint32_t i = 0; i < o.via.array.size; ++i) {
-          Doc v;
-          if (!convert(o.via.array.ptr[i], path + "[" + std::to_string(i) + "]", v)) return false;
-          out.push_back(std::move(v));
+          arr.emplace_back();
+          if (!convert(o.via.array.ptr[i], arr.back())) {
+            where.push_back("[" + std::to_string(i) + "]");
+            return false;
+          }
         }
         return true;
       }
@@ -46,23 +49,29 @@ struct Converter {
         out = Doc::object();
         for (uint32_t i = 0; i < o.via.map.size; ++i) {
           const auto& kv = o.via.map.ptr[i];
-          if (kv.key.type != msgpack::type::STR) {
-            err = "map key that is not a string at " + path;
+          if (kv.key.type != msgpack::type::STR) return fail("map key that is not a string");
+          std::string_view key(kv.key.via.str.ptr, kv.key.via.str.size);
+          if (!valid_utf8(key)) return fail("invalid UTF-8 in a map key");
+          Doc v;
+          if (!convert(kv.val, v)) {
+            where.push_back("." + std::string(key));
             return false;
           }
-          std::string key;
-          if (!str(kv.key.via.str.ptr, kv.key.via.str.size, path, key)) return false;
-          Doc v;
-          if (!convert(kv.val, path.empty() ? key : path + "." + key, v)) return false;
-          out[key] = std::move(v);  // a repeated key keeps its last value
+          out[std::string(key)] = std::move(v);  // a repeated key keeps its last value
         }
         return true;
       }
-      case msgpack::type::BIN: err = "binary value at " + path + " (strings only)"; return false;
-      case msgpack::type::EXT: err = "extension value at " + path + " (not used)"; return false;
+      case msgpack::type::BIN: return fail("binary value (strings only)");
+      case msgpack::type::EXT: return fail("extension value (not used)");
     }
-    err = "unknown msgpack type at " + path;
-    return false;
+    return fail("unknown msgpack type");
+  }
+
+  std::string message() const {
+    std::string path;
+    for (auto it = where.rbegin(); it != where.rend(); ++it) path += *it;
+    if (!path.empty() && path[0] == '.') path.erase(0, 1);
+    return path.empty() ? reason : reason + " at " + path;
   }
 };
 
@@ -102,13 +111,51 @@ Result<Doc> decode(std::string_view bytes, const UnpackLimits& lim) {
     return Error::make(code::kBadFrame, "trailing bytes after the msgpack value");
   Converter c;
   Doc out;
-  if (!c.convert(oh.get(), "", out)) return Error::make(code::kBadFrame, c.err);
+  if (!c.convert(oh.get(), out)) return Error::make(code::kBadFrame, c.message());
   return out;
 }
 
 std::string encode(const Doc& doc) {
   std::string out;
   Doc::to_msgpack(doc, nlohmann::detail::output_adapter<char>(out));
+  return out;
+}
+
+std::string extend_map(const std::string& enc, const Doc& extra) {
+  if (enc.empty() || !extra.is_object()) throw std::invalid_argument("extend_map: not a map");
+  auto b = static_cast<unsigned char>(enc[0]);
+  std::size_t n, header;
+  if ((b & 0xF0) == 0x80) {
+    n = b & 0x0F;
+    header = 1;
+  } else if (b == 0xDE) {
+    n = (std::size_t(static_cast<unsigned char>(enc[1])) << 8) | static_cast<unsigned char>(enc[2]);
+    header = 3;
+  } else if (b == 0xDF) {
+    n = 0;
+    for (int i = 1; i <= 4; ++i) n = (n << 8) | static_cast<unsigned char>(enc[i]);
+    header = 5;
+  } else {
+    throw std::invalid_argument("extend_map: not a map");
+  }
+  std::string tail = encode(extra);  // a map: skip its own header
+  auto tb = static_cast<unsigned char>(tail[0]);
+  std::size_t tail_header = (tb & 0xF0) == 0x80 ? 1 : tb == 0xDE ? 3 : 5;
+  std::size_t total = n + extra.size();
+  std::string out;
+  out.reserve(enc.size() + tail.size() + 5);
+  if (total < 16) {
+    out.push_back(static_cast<char>(0x80 | total));
+  } else if (total < 65536) {
+    out.push_back(static_cast<char>(0xDE));
+    out.push_back(static_cast<char>(total >> 8));
+    out.push_back(static_cast<char>(total & 0xFF));
+  } else {
+    out.push_back(static_cast<char>(0xDF));
+    for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>((total >> (8 * i)) & 0xFF));
+  }
+  out.append(enc, header, std::string::npos);
+  out.append(tail, tail_header, std::string::npos);
   return out;
 }
 

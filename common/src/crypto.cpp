@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 namespace cq::crypto {
 
@@ -129,11 +130,13 @@ std::string fold(std::string_view s, std::string_view drop) {
 }  // namespace
 
 std::string random_code(int bits) {
-  int groups = (bits + 4) / 5;
+  int symbols = (bits + 4) / 5;
+  std::vector<unsigned char> raw(symbols);
+  randombytes_buf(raw.data(), raw.size());  // one call: each byte gives one 5-bit symbol
   std::string out;
-  for (int i = 0; i < groups; ++i) {
+  for (int i = 0; i < symbols; ++i) {
     if (i && i % 4 == 0) out.push_back('-');
-    out.push_back(kCrockford[randombytes_uniform(32)]);
+    out.push_back(kCrockford[raw[i] & 31]);
   }
   return out;
 }

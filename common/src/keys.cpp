@@ -55,7 +55,10 @@ void save_curve_keys(const fs::path& file, const CurveKeys& k, const std::string
 
 KeyRegistry::KeyRegistry(fs::path file) : file_(std::move(file)) {}
 
-void KeyRegistry::reload_if_changed() {
+void KeyRegistry::reload_if_changed(bool always) {
+  auto now = std::chrono::steady_clock::now();
+  if (!always && now - checked_ < std::chrono::seconds(1)) return;
+  checked_ = now;
   std::error_code ec;
   auto mt = fs::last_write_time(file_, ec);
   if (ec || mt == mtime_) return;
@@ -95,6 +98,16 @@ std::optional<Principal> KeyRegistry::lookup(const std::string& key) {
 std::optional<Principal> KeyRegistry::user(const std::string& name) {
   std::lock_guard lk(mu_);
   reload_if_changed();
+  for (const auto& e : users_)
+    if (e.who.name == name) return e.who;
+  return std::nullopt;
+}
+
+std::optional<Principal> KeyRegistry::principal(const std::string& name) {
+  std::lock_guard lk(mu_);
+  reload_if_changed(false);
+  for (const auto& [n, k] : services_)
+    if (n == name) return Principal{name, role::kService};
   for (const auto& e : users_)
     if (e.who.name == name) return e.who;
   return std::nullopt;

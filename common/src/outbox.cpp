@@ -26,12 +26,15 @@ Outbox::Outbox(Store& s) : s_(s) {
 }
 
 int64_t Outbox::append(const std::string& type, const std::string& subject, const Doc& data) {
+  return append_encoded(type, subject, encode(data));
+}
+
+int64_t Outbox::append_encoded(const std::string& type, const std::string& subject, const std::string& data) {
   auto& st = s_.stmt("INSERT INTO outbox(type, at, subject, data) VALUES(?,?,?,?)");
-  st.bind(1, type);
+  st.bindNoCopy(1, type);
   st.bind(2, static_cast<int64_t>(now_ms()));
-  st.bind(3, subject);
-  std::string blob = encode(data);
-  st.bind(4, blob.data(), static_cast<int>(blob.size()));
+  st.bindNoCopy(3, subject);
+  st.bindNoCopy(4, data.data(), static_cast<int>(data.size()));
   st.exec();
   return s_.db().getLastInsertRowid();
 }

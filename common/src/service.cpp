@@ -6,13 +6,34 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
+#include <thread>
+#include <optional>
 
 #include "cq/log.h"
 
 namespace cq {
 
+struct Service::Work {
+  std::vector<Server::Incoming> batch;
+  std::vector<Reply> replies;
+};
+
 namespace {
 std::atomic<bool> g_signalled{false};
+const char* kToStore = "inproc://cq-service-to-store";
+const char* kToFront = "inproc://cq-service-to-front";
+
+// Work moves between the threads as a pointer in a message; nullptr means "stop".
+void send_work(zmq::socket_t& s, Service::Work* w) {
+  s.send(zmq::buffer(&w, sizeof w), zmq::send_flags::none);
+}
+bool recv_work(zmq::socket_t& s, Service::Work*& w, zmq::recv_flags flags) {
+  zmq::message_t m;
+  if (!s.recv(m, flags)) return false;
+  std::memcpy(&w, m.data(), sizeof w);
+  return true;
+}
 void on_signal(int) { g_signalled = true; }
 constexpr std::size_t kMaxBatch = 512;
 constexpr auto kPollEvery = std::chrono::milliseconds(1000);
@@ -31,8 +52,21 @@ Service::Service(std::string name, Config config, const std::vector<std::string>
     : name_(std::move(name)),
       config_(std::move(config)),
       calendar_(config_.holidays, config_.workdays),
-      ctx_(1) {
+      ctx_(1),
+      to_store_(ctx_, zmq::socket_type::pair),
+      from_front_(ctx_, zmq::socket_type::pair),
+      to_front_(ctx_, zmq::socket_type::pair),
+      from_store_(ctx_, zmq::socket_type::pair) {
   crypto::init();
+  for (auto* s : {&to_store_, &from_front_, &to_front_, &from_store_}) {
+    s->set(zmq::sockopt::sndhwm, 0);  // never drop or block work between our own threads
+    s->set(zmq::sockopt::rcvhwm, 0);
+    s->set(zmq::sockopt::linger, 0);
+  }
+  from_front_.bind(kToStore);
+  to_store_.connect(kToStore);
+  from_store_.bind(kToFront);
+  to_front_.connect(kToFront);
   auto paths = key_paths();
   auto keys = load_curve_keys(paths.service(name_));
   if (!keys) throw std::runtime_error(keys.error().message + " (run `cq keys init` first)");
@@ -101,7 +135,11 @@ crypto::Key Service::data_key(const std::string& n) const {
 }
 
 void Service::on(const std::string& type, std::set<std::string> roles, Handler h) {
-  routes_[type] = Route{std::move(roles), std::move(h)};
+  routes_[type] = Route{std::move(roles), nullptr, std::move(h)};
+}
+
+void Service::on(const std::string& type, std::set<std::string> roles, Prepare p, Handler h) {
+  routes_[type] = Route{std::move(roles), std::move(p), std::move(h)};
 }
 
 void Service::consume(const std::string& source, Consumer::Apply apply) {
@@ -122,45 +160,145 @@ void Service::every(std::chrono::milliseconds period, std::function<void()> fn) 
   timers_.push_back(Timer{period, std::chrono::steady_clock::now() + period, std::move(fn)});
 }
 
-Reply Service::dispatch(const Request& req) {
+bool Service::admit(Request& req, Reply& refusal) {
   auto it = routes_.find(req.type);
-  if (it == routes_.end())
-    return Reply::fail(Error::make(code::kUnknownType, "unknown request type '" + req.type + "' for service " + name_));
-  if (!it->second.roles.count(req.who.role))
-    return Reply::fail(Error::make(code::kForbidden, "role '" + req.who.role + "' (user " + req.who.name +
-                                                       ") may not send " + req.type));
-  Savepoint sp(*store_);
+  if (it == routes_.end()) {
+    refusal = Reply::fail(Error::make(code::kUnknownType, "unknown request type '" + req.type + "' for service " + name_));
+    return false;
+  }
+  if (!it->second.roles.count(req.who.role)) {
+    refusal = Reply::fail(Error::make(code::kForbidden, "role '" + req.who.role + "' (user " + req.who.name +
+                                                          ") may not send " + req.type));
+    return false;
+  }
+  if (!it->second.prepare) return true;
   try {
-    auto r = it->second.handler(req);
-    if (!r) return Reply::fail(r.error());  // the savepoint rolls back
-    sp.release();
-    return Reply::success(std::move(*r));
+    auto p = it->second.prepare(req);
+    if (!p) {
+      refusal = Reply::fail(p.error());
+      return false;
+    }
+    req.prepared = std::move(*p);
+    return true;
   } catch (const std::exception& e) {
-    spdlog::error("req={} type={} user={}: {}", req.id, req.type, req.who.name, e.what());
-    return Reply::fail(Error::make(code::kInternal, "internal error while handling " + req.type));
+    spdlog::error("req={} type={} user={} (prepare): {}", req.id, req.type, req.who.name, e.what());
+    refusal = Reply::fail(Error::make(code::kInternal, "internal error while handling " + req.type));
+    return false;
   }
 }
 
-void Service::serve_batch(std::vector<Server::Incoming>& batch) {
-  std::vector<Reply> replies;
-  replies.reserve(batch.size());
+// The route exists and the role was checked by admit() on the front thread.
+Reply Service::dispatch(const Request& req, bool savepoint, bool& dirty_failure) {
+  auto it = routes_.find(req.type);
+  std::optional<Savepoint> sp;
+  if (savepoint) sp.emplace(*store_);
+  int64_t before = store_->db().getTotalChanges();
+  Reply reply;
   try {
-    WriteTx tx(*store_);
-    for (const auto& in : batch) replies.push_back(dispatch(in.req));
-    tx.commit();
+    auto r = it->second.handler(req);
+    if (r) {
+      if (sp) sp->release();
+      return Reply::success(std::move(*r));
+    }
+    reply = Reply::fail(r.error());
   } catch (const std::exception& e) {
-    spdlog::error("commit of a batch of {} failed: {}", batch.size(), e.what());
-    replies.assign(batch.size(), Reply::fail(Error::make(code::kStorage, "not saved: the database could not commit")));
+    spdlog::error("req={} type={} user={}: {}", req.id, req.type, req.who.name, e.what());
+    reply = Reply::fail(Error::make(code::kInternal, "internal error while handling " + req.type));
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    spdlog::debug("req={} type={} user={} code={}", batch[i].req.id, batch[i].req.type,
-                  batch[i].req.who.name, replies[i].code);
-    server_->reply(batch[i], replies[i]);
+  // A failure that had already written something must be undone: with a
+  // savepoint that is done here; without one, the caller redoes the batch.
+  if (!sp && store_->db().getTotalChanges() != before) dirty_failure = true;
+  return reply;
+}
+
+// Runs every request of the works in one transaction. Fast path: no
+// savepoints. If a request failed after writing, the whole transaction is
+// rolled back and run again with a savepoint around each request, so that a
+// failed request never leaves anything behind.
+void Service::run_batch(std::vector<Work*>& works) {
+  for (bool savepoints : {false, true}) {
+    WriteTx tx(*store_);
+    bool dirty = false;
+    for (auto* w : works) {
+      w->replies.clear();
+      for (const auto& in : w->batch) {
+        w->replies.push_back(dispatch(in.req, savepoints, dirty));
+        if (dirty) break;
+      }
+      if (dirty) break;
+    }
+    if (dirty) {
+      tx.rollback();
+      rolled_back();
+      continue;
+    }
+    tx.commit();
+    return;
+  }
+  throw std::logic_error("unreachable: the savepoint pass cannot be dirty");
+}
+
+void Service::rolled_back() {
+  for (auto& f : rollback_hooks_) f();
+}
+
+void Service::serve(std::vector<Work*>& works) {
+  try {
+    run_batch(works);
+  } catch (const std::exception& e) {
+    rolled_back();
+    std::size_t n = 0;
+    for (auto* w : works) {
+      n += w->batch.size();
+      w->replies.assign(w->batch.size(),
+                        Reply::fail(Error::make(code::kStorage, "not saved: the database could not commit")));
+    }
+    spdlog::error("commit of a batch of {} failed: {}", n, e.what());
   }
   int64_t last = outbox_->last();
   if (last != announced_) {
     server_->announce(name_, last);
     announced_ = last;
+  }
+  for (auto* w : works) send_work(to_front_, w);  // the front thread sends the replies
+}
+
+void Service::front_loop() {
+  bool draining = false;
+  while (true) {
+    if (!draining && (stop_ || g_signalled)) {
+      draining = true;
+      send_work(to_store_, nullptr);  // the store thread finishes what came before, then stops
+    }
+    zmq::pollitem_t items[] = {{static_cast<void*>(from_store_), 0, ZMQ_POLLIN, 0},
+                               {static_cast<void*>(server_->router()), 0, ZMQ_POLLIN, 0}};
+    try {
+      zmq::poll(items, draining ? 1 : 2, std::chrono::milliseconds(200));
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;
+      throw;
+    }
+    if (items[0].revents & ZMQ_POLLIN) {
+      Work* w = nullptr;
+      while (recv_work(from_store_, w, zmq::recv_flags::dontwait)) {
+        if (!w) return;  // the store thread has stopped; every reply before it was sent
+        std::unique_ptr<Work> owned(w);
+        for (std::size_t i = 0; i < w->batch.size(); ++i) {
+          spdlog::debug("req={} type={} user={} code={}", w->batch[i].req.id, w->batch[i].req.type,
+                        w->batch[i].req.who.name, w->replies[i].code);
+          server_->reply(w->batch[i], w->replies[i]);
+        }
+      }
+    }
+    if (!draining && (items[1].revents & ZMQ_POLLIN)) {
+      auto work = std::make_unique<Work>();
+      for (auto& in : server_->receive_batch(std::chrono::milliseconds(0), kMaxBatch)) {
+        Reply refusal;
+        if (admit(in.req, refusal)) work->batch.push_back(std::move(in));
+        else server_->reply(in, refusal);
+      }
+      if (!work->batch.empty()) send_work(to_store_, work.release());
+    }
   }
 }
 
@@ -187,9 +325,18 @@ int Service::run() {
   spdlog::info("{} serving on {} (events on {}), data {}", name_, config_.service(name_).bind_request,
                config_.service(name_).bind_publish, store_->file().string());
   announced_ = -1;
-  while (!stop_ && !g_signalled) {
+  std::thread front([this] {
+    try {
+      front_loop();
+    } catch (const std::exception& e) {
+      spdlog::critical("front thread failed: {}", e.what());
+      stop_ = true;
+    }
+  });
+  bool stopping = false;
+  while (!stopping) {
     std::vector<zmq::pollitem_t> items;
-    items.push_back({static_cast<void*>(server_->router()), 0, ZMQ_POLLIN, 0});
+    items.push_back({static_cast<void*>(from_front_), 0, ZMQ_POLLIN, 0});
     for (auto& c : consumers_) items.push_back({static_cast<void*>(c->sub()), 0, ZMQ_POLLIN, 0});
     try {
       zmq::poll(items.data(), items.size(), std::chrono::milliseconds(200));
@@ -198,9 +345,16 @@ int Service::run() {
       throw;
     }
     if (items[0].revents & ZMQ_POLLIN) {
-      auto batch = server_->receive_batch(std::chrono::milliseconds(0), kMaxBatch);
-      if (!batch.empty()) serve_batch(batch);
+      // Everything queued is committed together (group commit).
+      std::vector<Work*> works;
+      Work* w = nullptr;
+      while (recv_work(from_front_, w, zmq::recv_flags::dontwait)) {
+        if (w) works.push_back(w);
+        else stopping = true;  // after the works that came before it
+      }
+      if (!works.empty()) serve(works);
     }
+    if (stopping) break;
     bool announced = false;
     for (std::size_t i = 0; i < consumers_.size(); ++i)
       if (items[i + 1].revents & ZMQ_POLLIN) {
@@ -219,6 +373,8 @@ int Service::run() {
         }
       }
   }
+  send_work(to_front_, nullptr);
+  front.join();
   spdlog::info("{} stopping", name_);
   return 0;
 }

@@ -7,7 +7,7 @@ namespace cq {
 Store::Store(const std::filesystem::path& file, const std::vector<std::string>& migrations)
     : file_(file),
       db_((std::filesystem::create_directories(file.parent_path()), file.string()),
-          SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX) {
+          SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX) {
   db_.setBusyTimeout(10000);
   db_.exec("PRAGMA journal_mode=WAL");
   db_.exec("PRAGMA synchronous=FULL");
@@ -32,8 +32,7 @@ int Store::schema_version() { return db_.execAndGet("PRAGMA user_version").getIn
 SQLite::Statement& Store::stmt(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) it = cache_.emplace(sql, std::make_unique<SQLite::Statement>(db_, sql)).first;
-  it->second->reset();
-  it->second->clearBindings();
+  it->second->reset();  // callers bind every parameter, so old bindings never leak through
   return *it->second;
 }
 
@@ -50,19 +49,24 @@ void WriteTx::commit() {
   s_.db().exec("COMMIT");
   done_ = true;
 }
+void WriteTx::rollback() {
+  s_.db().exec("ROLLBACK");
+  done_ = true;
+}
 
-Savepoint::Savepoint(Store& s) : s_(s) { s_.db().exec("SAVEPOINT sp"); }
+// Savepoints are on the hot path of every request: prepared once, reused.
+Savepoint::Savepoint(Store& s) : s_(s) { s_.stmt("SAVEPOINT sp").exec(); }
 Savepoint::~Savepoint() {
   if (!done_) {
     try {
-      s_.db().exec("ROLLBACK TO sp");
-      s_.db().exec("RELEASE sp");
+      s_.stmt("ROLLBACK TO sp").exec();
+      s_.stmt("RELEASE sp").exec();
     } catch (...) {
     }
   }
 }
 void Savepoint::release() {
-  s_.db().exec("RELEASE sp");
+  s_.stmt("RELEASE sp").exec();
   done_ = true;
 }
 

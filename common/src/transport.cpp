@@ -5,6 +5,7 @@
 #include <zmq.h>
 
 #include <atomic>
+#include <msgpack.hpp>
 
 #include "cq/crypto.h"
 
@@ -39,21 +40,60 @@ Error Reply::error() const {
   return e;
 }
 
+namespace {
+// Envelope fields are packed directly and the body is appended, so a large
+// body is never copied into a temporary document.
+void pack_str(msgpack::packer<msgpack::sbuffer>& pk, const std::string& s) {
+  pk.pack_str(static_cast<uint32_t>(s.size()));
+  pk.pack_str_body(s.data(), static_cast<uint32_t>(s.size()));
+}
+}  // namespace
+
 std::string encode_request(const std::string& id, const std::string& type,
                            const std::string& caller, const Doc& body) {
-  return encode(Doc{{"v", kProtocolVersion}, {"id", id}, {"type", type}, {"caller", caller},
-                    {"body", body}});
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk(buf);
+  pk.pack_map(5);
+  pack_str(pk, "v");
+  pk.pack(kProtocolVersion);
+  pack_str(pk, "id");
+  pack_str(pk, id);
+  pack_str(pk, "type");
+  pack_str(pk, type);
+  pack_str(pk, "caller");
+  pack_str(pk, caller);
+  pack_str(pk, "body");
+  std::string out(buf.data(), buf.size());
+  out += encode(body.is_object() ? body : Doc::object());
+  return out;
 }
 
 std::string encode_reply(const std::string& id, const std::string& type, const Reply& r) {
-  return encode(Doc{{"v", kProtocolVersion}, {"id", id}, {"type", type}, {"ok", r.ok},
-                    {"code", r.code}, {"message", r.message}, {"body", r.body}});
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk(buf);
+  pk.pack_map(7);
+  pack_str(pk, "v");
+  pk.pack(kProtocolVersion);
+  pack_str(pk, "id");
+  pack_str(pk, id);
+  pack_str(pk, "type");
+  pack_str(pk, type);
+  pack_str(pk, "ok");
+  pk.pack(r.ok);
+  pack_str(pk, "code");
+  pack_str(pk, r.code);
+  pack_str(pk, "message");
+  pack_str(pk, r.message);
+  pack_str(pk, "body");
+  std::string out(buf.data(), buf.size());
+  out += encode(r.body.is_object() ? r.body : Doc::object());
+  return out;
 }
 
 Result<Request> decode_request(std::string_view frame, const UnpackLimits& limits) {
   auto d = decode(frame, limits);
   if (!d) return d.error();
-  const Doc& m = *d;
+  Doc& m = *d;
   if (!m.is_object()) return Error::make(code::kBadEnvelope, "the request must be a msgpack map");
   Request r;
   if (m.contains("id")) {
@@ -76,7 +116,7 @@ Result<Request> decode_request(std::string_view frame, const UnpackLimits& limit
   }
   if (m.contains("body")) {
     if (!m["body"].is_object()) return Error::make(code::kBadEnvelope, "body: expected a map");
-    r.body = m["body"];
+    r.body = std::move(m["body"]);
   }
   return r;
 }
@@ -187,8 +227,7 @@ bool Server::receive_one(std::vector<Incoming>& out) {
   }
   in.req = std::move(*req);
   in.req.who.name = user;
-  if (auto p = registry_->user(user)) in.req.who = *p;
-  else if (registry_->service_key(user)) in.req.who.role = role::kService;
+  if (auto p = registry_->principal(user)) in.req.who = *p;
   out.push_back(std::move(in));
   return true;
 }

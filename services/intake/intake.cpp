@@ -52,25 +52,36 @@ Intake::Intake(Service& svc)
       identity_key_(svc.data_key("identity")),
       match_key_(svc.data_key("match")),
       query_key_(svc.data_key("query")) {
-  svc_.on("report.submit", kWriters, [this](const Request& r) { return submit(r); });
-  svc_.on("report.import", kWriters, [this](const Request& r) { return import(r); });
+  svc_.on_rollback([this] { last_case_.clear(); });
+  svc_.on("report.submit", kWriters, [this](const Request& r) { return prepare_submit(r); },
+          [this](const Request& r) { return submit(r); });
+  svc_.on("report.import", kWriters, [this](const Request& r) { return prepare_import(r); },
+          [this](const Request& r) { return import(r); });
   svc_.on("report.get", kReaders, [this](const Request& r) { return get(r); });
   svc_.on("report.list", kReaders, [this](const Request& r) { return list(r); });
   svc_.on("report.status", {role::kClerk, role::kAdmin, role::kSupervisor}, [this](const Request& r) { return status(r); });
   svc_.on("report.identity", kIdentityReaders, [this](const Request& r) { return identity(r); });
 }
 
+// Case numbers run without gaps per year: the next one follows the highest
+// stored (the UNIQUE index on case_no makes this one index probe).
 std::string Intake::next_case_no(Millis at) {
   int year = local_date(at).year();
-  std::string name = "case:" + std::to_string(year);
-  auto& up = svc_.store().stmt(
-      "INSERT INTO counters(name, value) VALUES(?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value");
-  up.bind(1, name);
-  up.executeStep();
-  int64_t n = up.getColumn(0).getInt64();
-  up.reset();
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "XF%04d-%06lld", year, static_cast<long long>(n));
+  char prefix[16];
+  std::snprintf(prefix, sizeof prefix, "XF%04d-", year);
+  auto cached = last_case_.find(year);
+  if (cached == last_case_.end()) {
+    auto& st = svc_.store().stmt("SELECT MAX(case_no) FROM reports WHERE case_no >= ? AND case_no < ?");
+    st.bind(1, std::string(prefix));
+    st.bind(2, std::string(prefix, 6) + ".");  // '.' sorts right after '-'
+    long long last = 0;
+    if (st.executeStep() && !st.getColumn(0).isNull()) last = std::stoll(st.getColumn(0).getString().substr(7));
+    st.reset();
+    cached = last_case_.emplace(year, last).first;
+  }
+  long long n = ++cached->second;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%s%06lld", prefix, n);
   return buf;
 }
 
@@ -81,9 +92,12 @@ std::optional<std::string> Intake::find_external(const std::string& external_id)
   return std::nullopt;
 }
 
-std::optional<std::pair<std::string, std::string>> Intake::find_duplicate(
-    const ReportInput& in, const std::vector<std::string>& reporter_hashes,
-    const std::vector<std::string>& accused_keys, const std::string& text_hash) {
+std::optional<std::pair<std::string, std::string>> Intake::find_duplicate(const Prepared& p) {
+  const ReportInput& in = p.in;
+  const std::string& text_hash = p.text_hash;
+  // No ORDER BY: the indexes used, (text_hash, received_at) and
+  // (hash, report_id), already give the earliest match first, and a sort
+  // would cost a temporary b-tree on every submission.
   int64_t w = int64_t(svc_.config().intake.duplicate_window_days) * 86400000;
   auto original = [](SQLite::Statement& st) {
     std::string dup_of = st.getColumn(1).isNull() ? "" : st.getColumn(1).getString();
@@ -91,19 +105,19 @@ std::optional<std::pair<std::string, std::string>> Intake::find_duplicate(
   };
   if (!text_hash.empty()) {
     auto& st = svc_.store().stmt(
-        "SELECT case_no, duplicate_of FROM reports WHERE text_hash = ? AND received_at BETWEEN ? AND ? ORDER BY id LIMIT 1");
+        "SELECT case_no, duplicate_of FROM reports WHERE text_hash = ? AND received_at BETWEEN ? AND ? LIMIT 1");
     st.bind(1, text_hash);
     st.bind(2, in.received_at - w);
     st.bind(3, in.received_at + w);
     if (st.executeStep()) return std::make_pair(original(st), std::string("same_text"));
   }
-  for (const auto& h : reporter_hashes)
-    for (const auto& a : accused_keys) {
+  for (const auto& [kind, h] : p.reporter_keys)
+    for (const auto& a : p.accused_keys) {
       auto& st = svc_.store().stmt(
           "SELECT r.case_no, r.duplicate_of FROM reporter_keys k JOIN reports r ON r.id = k.report_id"
           " WHERE k.hash = ? AND r.category = ? AND r.received_at BETWEEN ? AND ?"
           " AND EXISTS(SELECT 1 FROM accused x WHERE x.report_id = r.id AND x.accused_key = ?)"
-          " ORDER BY r.id LIMIT 1");
+          " LIMIT 1");
       st.bind(1, h);
       st.bind(2, in.category);
       st.bind(3, in.received_at - w);
@@ -114,120 +128,160 @@ std::optional<std::pair<std::string, std::string>> Intake::find_duplicate(
   return std::nullopt;
 }
 
-Intake::Saved Intake::save(const ReportInput& in, const Principal& who) {
-  auto& store = svc_.store();
-  Millis now = now_ms();
-  std::vector<std::pair<std::string, std::string>> rkeys;
-  if (!in.reporter.id_number.empty())
-    rkeys.emplace_back("id", crypto::keyed_hash(match_key_, "reporter.id", in.reporter.id_number));
-  if (!in.reporter.phone.empty())
-    rkeys.emplace_back("phone", crypto::keyed_hash(match_key_, "reporter.phone", in.reporter.phone));
-  std::vector<std::string> rhashes, akeys;
-  for (const auto& [k, h] : rkeys) rhashes.push_back(h);
-  for (const auto& a : in.accused)
-    akeys.push_back(crypto::keyed_hash(match_key_, "accused",
-                                       crypto::normalise_name(a.name) + "|" + crypto::normalise_name(a.unit)));
-  std::string tk = text_key(in.summary + in.details);
-  std::string text_hash = utf8_length(tk) >= 20 ? crypto::keyed_hash(match_key_, "text", tk) : "";
+Result<std::shared_ptr<Intake::Prepared>> Intake::prepare(const Doc& body, const std::string& path,
+                                                          bool need_external_id) {
+  auto in = parse_report(body, svc_.config(), path, now_ms());
+  if (!in) return in.error();
+  if (need_external_id && in->external_id.empty())
+    return Error::invalid({{path + ".external_id", "missing: every imported line needs an external_id, so that importing the same file again adds nothing"}});
+  auto p = std::make_shared<Prepared>();
+  p->in = std::move(*in);
+  const ReportInput& r = p->in;
+  if (!r.reporter.id_number.empty())
+    p->reporter_keys.emplace_back("id", crypto::keyed_hash(match_key_, "reporter.id", r.reporter.id_number));
+  if (!r.reporter.phone.empty())
+    p->reporter_keys.emplace_back("phone", crypto::keyed_hash(match_key_, "reporter.phone", r.reporter.phone));
+  for (const auto& a : r.accused)
+    p->accused_keys.push_back(crypto::keyed_hash(match_key_, "accused",
+                                                 crypto::normalise_name(a.name) + "|" + crypto::normalise_name(a.unit)));
+  std::string tk = text_key(r.summary + r.details);
+  if (utf8_length(tk) >= 20) p->text_hash = crypto::keyed_hash(match_key_, "text", tk);
+  p->specifics_json = r.specifics.dump();
+  if (r.reporter.has_identity()) p->sealed_identity = crypto::seal(identity_key_, r.reporter.to_doc().dump());
+  p->query_code = crypto::random_code(80);
+  p->query_hash = crypto::keyed_hash(query_key_, "query", crypto::normalise_code(p->query_code));
+  p->sealed_code = crypto::seal(identity_key_, p->query_code);
+  if (!r.reporter.anonymous)
+    p->ack_due = svc_.calendar()
+                     .add_working_days(local_date(r.received_at), svc_.config().deadline("acceptance_notice", 15))
+                     .str();
+  Doc accused = Doc::array();
+  for (const auto& a : r.accused) accused.push_back(a.to_doc());
+  Doc reporter_keys = Doc::object();
+  for (const auto& [kind, h] : p->reporter_keys) reporter_keys[kind] = h;
+  // The event carries what downstream services need and no identity: only
+  // keyed hashes of the reporter's identifiers, for matching.
+  p->event = encode(Doc{{"channel", r.channel},
+                 {"received_at", r.received_at},
+                 {"real_name", !r.reporter.anonymous},
+                 {"reporter_keys", std::move(reporter_keys)},
+                 {"category", r.category},
+                 {"region", r.accused.front().region},
+                 {"accused", std::move(accused)},
+                 {"summary", r.summary},
+                 {"details", r.details},
+                 {"specifics", r.specifics},
+                 {"forwarded_from", r.forwarded_from},
+                 {"text_hash", p->text_hash}});
+  return p;
+}
 
+Result<std::shared_ptr<void>> Intake::prepare_submit(const Request& r) {
+  auto p = prepare(r.body, "body", false);
+  if (!p) return p.error();
+  return std::static_pointer_cast<void>(*p);
+}
+
+Result<std::shared_ptr<void>> Intake::prepare_import(const Request& r) {
+  Problems problems;
+  Fields f(r.body, "body", problems);
+  auto items = f.array("items", true, svc_.config().intake.max_import_batch, 1);
+  if (!items) return problems.error();
+  auto out = std::make_shared<PreparedImport>();
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    Problems ip;
+    Fields it((*items)[i], "body.items[" + std::to_string(i) + "]", ip);
+    auto line = it.integer("line", true, 1, INT64_MAX);
+    const Doc* report = it.map("report", true);
+    out->lines.push_back(line.value_or(static_cast<int64_t>(i + 1)));
+    if (!ip.empty()) out->items.push_back(ip.error());
+    else out->items.push_back(prepare(*report, "report", true));
+  }
+  return std::static_pointer_cast<void>(out);
+}
+
+// The store-thread part: repeats, the case number, the rows, the event.
+Intake::Saved Intake::save(const Prepared& p, const Principal& who) {
+  auto& store = svc_.store();
+  const ReportInput& in = p.in;
+  Millis now = now_ms();
   Saved s;
-  auto dup = find_duplicate(in, rhashes, akeys, text_hash);
+  auto dup = find_duplicate(p);
   s.case_no = next_case_no(now);
-  s.query_code = crypto::random_code(80);
+  s.query_code = p.query_code;
   s.status = dup ? "merged" : "registered";
   if (dup) {
     s.duplicate_of = dup->first;
     s.duplicate_reason = dup->second;
   }
-  bool real_name = !in.reporter.anonymous;
-  std::string ack_due;
-  if (real_name && !dup)
-    ack_due = svc_.calendar()
-                  .add_working_days(local_date(in.received_at), svc_.config().deadline("acceptance_notice", 15))
-                  .str();
+  // A repeat starts no deadline: no acceptance notice is due for it.
+  const std::string ack_due = dup ? "" : p.ack_due;
 
   auto& ins = store.stmt(
       "INSERT INTO reports(case_no, external_id, channel, received_at, registered_at, registered_by, real_name,"
       " category, region, summary, details, specifics, forwarded_from, text_hash, status, duplicate_of,"
       " duplicate_reason, query_hash, ack_due) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   int i = 1;
+  auto opt = [&](const std::string& v) {
+    if (v.empty()) ins.bind(i++);
+    else ins.bindNoCopy(i++, v);  // every string here outlives exec()
+  };
   ins.bind(i++, s.case_no);
-  if (in.external_id.empty()) ins.bind(i++); else ins.bind(i++, in.external_id);
-  ins.bind(i++, in.channel);
+  opt(in.external_id);
+  ins.bindNoCopy(i++, in.channel);
   ins.bind(i++, in.received_at);
   ins.bind(i++, now);
-  ins.bind(i++, who.name);
-  ins.bind(i++, real_name ? 1 : 0);
-  ins.bind(i++, in.category);
-  ins.bind(i++, in.accused.front().region);
-  ins.bind(i++, in.summary);
-  ins.bind(i++, in.details);
-  ins.bind(i++, in.specifics.dump());
-  ins.bind(i++, in.forwarded_from);
-  if (text_hash.empty()) ins.bind(i++); else ins.bind(i++, text_hash);
-  ins.bind(i++, s.status);
-  if (s.duplicate_of.empty()) ins.bind(i++); else ins.bind(i++, s.duplicate_of);
-  if (s.duplicate_reason.empty()) ins.bind(i++); else ins.bind(i++, s.duplicate_reason);
-  ins.bind(i++, crypto::keyed_hash(query_key_, "query", crypto::normalise_code(s.query_code)));
-  if (ack_due.empty()) ins.bind(i++); else ins.bind(i++, ack_due);
+  ins.bindNoCopy(i++, who.name);
+  ins.bind(i++, in.reporter.anonymous ? 0 : 1);
+  ins.bindNoCopy(i++, in.category);
+  ins.bindNoCopy(i++, in.accused.front().region);
+  ins.bindNoCopy(i++, in.summary);
+  ins.bindNoCopy(i++, in.details);
+  ins.bindNoCopy(i++, p.specifics_json);
+  ins.bindNoCopy(i++, in.forwarded_from);
+  opt(p.text_hash);
+  ins.bindNoCopy(i++, s.status);
+  opt(s.duplicate_of);
+  opt(s.duplicate_reason);
+  ins.bindNoCopy(i++, p.query_hash);
+  opt(ack_due);
   ins.exec();
   int64_t id = store.db().getLastInsertRowid();
 
-  Doc accused = Doc::array();
   for (std::size_t k = 0; k < in.accused.size(); ++k) {
     const auto& a = in.accused[k];
     auto& st = store.stmt("INSERT INTO accused(report_id, idx, name, unit, post, level, region, accused_key) VALUES(?,?,?,?,?,?,?,?)");
     st.bind(1, id);
     st.bind(2, static_cast<int>(k));
-    st.bind(3, a.name);
-    st.bind(4, a.unit);
-    st.bind(5, a.post);
-    st.bind(6, a.level);
-    st.bind(7, a.region);
-    st.bind(8, akeys[k]);
+    st.bindNoCopy(3, a.name);
+    st.bindNoCopy(4, a.unit);
+    st.bindNoCopy(5, a.post);
+    st.bindNoCopy(6, a.level);
+    st.bindNoCopy(7, a.region);
+    st.bindNoCopy(8, p.accused_keys[k]);
     st.exec();
-    accused.push_back(a.to_doc());
   }
-  if (in.reporter.has_identity()) {
-    std::string sealed = crypto::seal(identity_key_, in.reporter.to_doc().dump());
+  if (!p.sealed_identity.empty()) {
     auto& st = store.stmt("INSERT INTO reporter_identity(report_id, sealed) VALUES(?, ?)");
     st.bind(1, id);
-    st.bind(2, sealed.data(), static_cast<int>(sealed.size()));
+    st.bindNoCopy(2, p.sealed_identity.data(), static_cast<int>(p.sealed_identity.size()));
     st.exec();
   }
-  Doc reporter_keys = Doc::object();
-  for (const auto& [kind, h] : rkeys) {
+  for (const auto& [kind, h] : p.reporter_keys) {
     auto& st = store.stmt("INSERT INTO reporter_keys(report_id, kind, hash) VALUES(?,?,?)");
     st.bind(1, id);
-    st.bind(2, kind);
-    st.bind(3, h);
+    st.bindNoCopy(2, kind);
+    st.bindNoCopy(3, h);
     st.exec();
-    reporter_keys[kind] = h;
   }
-  // The event carries what downstream services need and no identity: only
-  // keyed hashes of the reporter's identifiers, for matching.
-  Doc ev{{"case_no", s.case_no},
-         {"channel", in.channel},
-         {"received_at", in.received_at},
-         {"registered_at", now},
-         {"real_name", real_name},
-         {"reporter_keys", reporter_keys},
-         {"category", in.category},
-         {"region", in.accused.front().region},
-         {"accused", accused},
-         {"summary", in.summary},
-         {"details", in.details},
-         {"specifics", in.specifics},
-         {"forwarded_from", in.forwarded_from},
-         {"text_hash", text_hash}};
+  Doc late{{"case_no", s.case_no}, {"registered_at", now}};
   if (dup) {
-    ev["duplicate_of"] = s.duplicate_of;
-    ev["duplicate_reason"] = s.duplicate_reason;
-    svc_.outbox().append("report.merged", s.case_no, ev);
-  } else {
-    if (!ack_due.empty()) ev["ack_due"] = ack_due;
-    svc_.outbox().append("report.received", s.case_no, ev);
+    late["duplicate_of"] = s.duplicate_of;
+    late["duplicate_reason"] = s.duplicate_reason;
+  } else if (!ack_due.empty()) {
+    late["ack_due"] = ack_due;
   }
+  svc_.outbox().append_encoded(dup ? "report.merged" : "report.received", s.case_no, extend_map(p.event, late));
   spdlog::debug("registered case={} status={} channel={} by={}", s.case_no, s.status, in.channel, who.name);
   return s;
 }
@@ -264,73 +318,51 @@ Result<Doc> Intake::submit(const Request& r) {
       return d;
     }
   }
-  auto in = parse_report(r.body, svc_.config(), "body", now_ms());
-  if (!in) return in.error();
-  if (!in->external_id.empty())
-    if (auto existing = find_external(in->external_id)) {
+  const auto& p = *std::static_pointer_cast<Prepared>(r.prepared);
+  if (!p.in.external_id.empty())
+    if (auto existing = find_external(p.in.external_id)) {
       Saved s;
       s.case_no = *existing;
       s.status = "existing";
       s.existing = true;
       return saved_doc(s);
     }
-  Saved s = save(*in, r.who);
-  std::string sealed = crypto::seal(identity_key_, s.query_code);
+  Saved s = save(p, r.who);
   auto& st = store.stmt("INSERT INTO submissions(user, request_id, case_no, sealed_code) VALUES(?,?,?,?)");
-  st.bind(1, r.who.name);
-  st.bind(2, r.id);
-  st.bind(3, s.case_no);
-  st.bind(4, sealed.data(), static_cast<int>(sealed.size()));
+  st.bindNoCopy(1, r.who.name);
+  st.bindNoCopy(2, r.id);
+  st.bindNoCopy(3, s.case_no);
+  st.bindNoCopy(4, p.sealed_code.data(), static_cast<int>(p.sealed_code.size()));
   st.exec();
   return saved_doc(s);
 }
 
 Result<Doc> Intake::import(const Request& r) {
-  Problems p;
-  Fields f(r.body, "body", p);
-  auto items = f.array("items", true, svc_.config().intake.max_import_batch, 1);
-  if (!items) return p.error();
+  const auto& prepared = *std::static_pointer_cast<PreparedImport>(r.prepared);
   Doc results = Doc::array();
   int saved = 0, existing = 0, failed = 0;
-  for (std::size_t i = 0; i < items->size(); ++i) {
-    const Doc& item = (*items)[i];
-    Problems ip;
-    Fields it(item, "body.items[" + std::to_string(i) + "]", ip);
-    auto line = it.integer("line", true, 1, INT64_MAX);
-    const Doc* report = it.map("report", true);
-    Doc res{{"line", line.value_or(static_cast<int64_t>(i + 1))}};
-    if (!ip.empty()) {
+  for (std::size_t i = 0; i < prepared.items.size(); ++i) {
+    const auto& item = prepared.items[i];
+    Doc res{{"line", prepared.lines[i]}};
+    if (!item) {
       res["ok"] = false;
       res["errors"] = Doc::array();
-      for (const auto& e : ip.list()) res["errors"].push_back({{"path", e.path}, {"reason", e.reason}});
+      for (const auto& e : item.error().fields) res["errors"].push_back({{"path", e.path}, {"reason", e.reason}});
       ++failed;
-      results.push_back(res);
-      continue;
-    }
-    auto in = parse_report(*report, svc_.config(), "report", now_ms());
-    if (in && in->external_id.empty())
-      in = Error::invalid({{"report.external_id", "missing: every imported line needs an external_id, so that importing the same file again adds nothing"}});
-    if (!in) {
-      res["ok"] = false;
-      res["errors"] = Doc::array();
-      for (const auto& e : in.error().fields) res["errors"].push_back({{"path", e.path}, {"reason", e.reason}});
-      ++failed;
-    } else if (auto ex = find_external(in->external_id)) {
+    } else if (auto ex = find_external((*item)->in.external_id)) {
       res["ok"] = true;
       res["case_no"] = *ex;
       res["existing"] = true;
       ++existing;
     } else {
-      Savepoint sp(svc_.store());
-      Saved s = save(*in, r.who);
-      sp.release();
+      Saved s = save(**item, r.who);
       res["ok"] = true;
       res["case_no"] = s.case_no;
       res["status"] = s.status;
       if (!s.duplicate_of.empty()) res["duplicate_of"] = s.duplicate_of;
       ++saved;
     }
-    results.push_back(res);
+    results.push_back(std::move(res));
   }
   return Doc{{"saved", saved}, {"existing", existing}, {"failed", failed}, {"results", results}};
 }

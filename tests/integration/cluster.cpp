@@ -167,9 +167,15 @@ Cluster::~Cluster() {
 
 void Cluster::start(const std::string& service) {
   fs::create_directories(dir_ / "var/log");
-  procs_[service] = std::make_unique<Process>(
-      std::vector<std::string>{std::string(CQ_BIN_DIR) + "/cq-" + service, "--config", config_file_.string()},
-      dir_ / "var/log" / (service + ".out"));
+  std::vector<std::string> argv;
+  // CQ_SERVICE_WRAPPER="valgrind --tool=callgrind" (or gdb -batch -ex run --args) runs services under a tool.
+  if (const char* w = std::getenv("CQ_SERVICE_WRAPPER")) {
+    std::istringstream words(w);
+    for (std::string word; words >> word;) argv.push_back(word);
+    if (!argv.empty() && argv[0].find('/') == std::string::npos) argv[0] = "/usr/bin/" + argv[0];
+  }
+  argv.insert(argv.end(), {std::string(CQ_BIN_DIR) + "/cq-" + service, "--config", config_file_.string()});
+  procs_[service] = std::make_unique<Process>(argv, dir_ / "var/log" / (service + ".out"));
 }
 
 void Cluster::start_all() {

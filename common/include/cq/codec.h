@@ -22,7 +22,7 @@ struct UnpackLimits {
   std::size_t max_str = 256 * 1024;       // one string, bytes
   std::size_t max_bin = 0;                // binary values are not used on the wire
   std::size_t max_array = 10000;          // elements of one array
-  std::size_t max_map = 1000;             // pairs of one map
+  std::size_t max_map = 256;              // pairs of one map
   std::size_t max_depth = 16;             // nesting
 };
 
@@ -33,6 +33,11 @@ Result<Doc> decode(std::string_view bytes, const UnpackLimits& limits = {});
 
 // Encodes a document as msgpack (maps, arrays, strings, integers, floats, bools, nil).
 std::string encode(const Doc& doc);
+
+// Given the msgpack encoding of a map, returns the encoding of that map with
+// the entries of `extra` (a map) added at the end. Lets a payload that is
+// mostly known early be encoded early. Keys must not repeat.
+std::string extend_map(const std::string& encoded_map, const Doc& extra);
 
 // True if s is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool valid_utf8(std::string_view s);

@@ -9,6 +9,7 @@
 //   data/<name>.key        symmetric keys (identity encryption, matching, audit)
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -60,6 +61,9 @@ class KeyRegistry {
   // The principal for a public key, or nullopt for an unknown key.
   std::optional<Principal> lookup(const std::string& public_z85);
   std::optional<Principal> user(const std::string& name);
+  // The principal a ZAP User-Id names (a user or a service). Cheap: the file
+  // is re-read at most once a second here (ZAP look-ups always re-read it).
+  std::optional<Principal> principal(const std::string& name);
   // A service's public key (what clients need to reach it).
   std::optional<std::string> service_key(const std::string& service);
   std::vector<Principal> users();
@@ -74,11 +78,12 @@ class KeyRegistry {
     Principal who;
     std::string key;
   };
-  void reload_if_changed();  // requires mu_
+  void reload_if_changed(bool always = true);  // requires mu_
   void write();              // requires mu_
   std::filesystem::path file_;
   std::mutex mu_;
   std::filesystem::file_time_type mtime_{};
+  std::chrono::steady_clock::time_point checked_{};
   std::vector<Entry> users_;                                  // GUARDED_BY(mu_)
   std::vector<std::pair<std::string, std::string>> services_;  // name, key; GUARDED_BY(mu_)
 };

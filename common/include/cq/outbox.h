@@ -28,6 +28,8 @@ class Outbox {
   explicit Outbox(Store& s);  // creates its table if missing
   // Appends an event; call inside the write transaction of the state change.
   int64_t append(const std::string& type, const std::string& subject, const Doc& data);
+  // The same with data already encoded as a msgpack map.
+  int64_t append_encoded(const std::string& type, const std::string& subject, const std::string& data);
   // Events with seq > after, oldest first, at most limit.
   std::vector<Event> after(int64_t after, int limit);
   int64_t last();

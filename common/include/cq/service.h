@@ -3,10 +3,17 @@
 // event consumers and timers. A service adds its schema, its handlers and its
 // event reactions, and calls run().
 //
-// Group commit: the loop takes every request already queued (up to a batch
-// limit), runs them in one IMMEDIATE transaction, each inside its own
-// savepoint (so a failed one changes nothing), commits once, and only then
-// sends the replies. A reply that says "saved" is therefore on disk.
+// Two threads, a pipeline:
+//   front thread: owns the ROUTER; decodes frames, checks roles, and runs a
+//     route's prepare step (validation, hashing, encryption: anything that
+//     needs no database). Refusals are answered here at once.
+//   store thread (the one that calls run()): owns the database; takes every
+//     prepared request queued (group commit), runs the handlers in one
+//     IMMEDIATE transaction, commits once, and only then hands the replies
+//     back to the front thread to send. A reply that says "saved" is on disk.
+// A request that fails changes nothing: if one fails after having written,
+// the batch is redone with a savepoint around each request. Consumers and
+// timers run on the store thread.
 #pragma once
 
 #include <atomic>
@@ -38,10 +45,19 @@ class Service {
   Service(std::string name, Config config, const std::vector<std::string>& migrations);
   ~Service();
 
+  // Runs on the front thread before the handler; must not touch the store.
+  // Its result is handed to the handler as Request::prepared.
+  using Prepare = std::function<Result<std::shared_ptr<void>>(const Request&)>;
+
   // Registers a request type and the roles allowed to send it.
   void on(const std::string& type, std::set<std::string> roles, Handler h);
+  // The same, with a prepare step run off the store thread.
+  void on(const std::string& type, std::set<std::string> roles, Prepare p, Handler h);
   // Consumes another service's events (see Consumer).
   void consume(const std::string& source, Consumer::Apply apply);
+  // Called on the store thread whenever a batch's transaction is rolled back
+  // or fails to commit, so that caches of what was written can be dropped.
+  void on_rollback(std::function<void()> fn) { rollback_hooks_.push_back(std::move(fn)); }
   // Runs fn every period (inside no transaction; open one if needed).
   void every(std::chrono::milliseconds period, std::function<void()> fn);
   // Serves until SIGINT/SIGTERM (or stop()). Returns the process exit code.
@@ -58,21 +74,29 @@ class Service {
   // A symmetric data key from keys_dir/data/<name>.key (must exist).
   crypto::Key data_key(const std::string& name) const;
 
+  struct Work;  // a batch on its way from the front thread to the store thread and back
+
   // Installs SIGINT/SIGTERM handlers that ask every running Service to stop.
   static void install_signal_handlers();
 
  private:
   struct Route {
     std::set<std::string> roles;
+    Prepare prepare;
     Handler handler;
   };
+
   struct Timer {
     std::chrono::milliseconds period;
     std::chrono::steady_clock::time_point next;
     std::function<void()> fn;
   };
-  void serve_batch(std::vector<Server::Incoming>& batch);
-  Reply dispatch(const Request& req);
+  void front_loop();
+  // Route and role checks and the prepare step; false (with the reply) if refused.
+  bool admit(Request& req, Reply& refusal);
+  void serve(std::vector<Work*>& works);
+  Reply dispatch(const Request& req, bool savepoint, bool& dirty_failure);
+  void run_batch(std::vector<Work*>& works);
   void pump_consumers(bool force);
 
   std::string name_;
@@ -86,9 +110,12 @@ class Service {
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<Server> server_;
+  zmq::socket_t to_store_, from_front_, to_front_, from_store_;  // inproc pipes between the threads
   std::map<std::string, Route> routes_;
   std::vector<std::unique_ptr<Consumer>> consumers_;
   std::vector<Timer> timers_;
+  std::vector<std::function<void()>> rollback_hooks_;
+  void rolled_back();
   std::chrono::steady_clock::time_point next_poll_{};
   int64_t announced_ = -1;
   std::atomic<bool> stop_{false};

@@ -8,13 +8,14 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <filesystem>
-#include <map>
+#include <unordered_map>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace cq {
 
+// A Store belongs to one thread (SQLite is opened without its own mutex).
 class Store {
  public:
   // Opens (creating) the file and runs the migrations that are newer than
@@ -23,7 +24,8 @@ class Store {
   Store(const std::filesystem::path& file, const std::vector<std::string>& migrations);
 
   SQLite::Database& db() { return db_; }
-  // A prepared statement for sql, reset and unbound, reused across calls.
+  // A prepared statement for sql, reset, reused across calls. Callers must
+  // bind every parameter (bindings are not cleared, to keep this cheap).
   SQLite::Statement& stmt(const std::string& sql);
   int schema_version();
   const std::filesystem::path& file() const { return file_; }
@@ -31,7 +33,7 @@ class Store {
  private:
   std::filesystem::path file_;
   SQLite::Database db_;
-  std::map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
+  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> cache_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
@@ -40,6 +42,7 @@ class WriteTx {
   explicit WriteTx(Store& s);
   ~WriteTx();
   void commit();
+  void rollback();
   WriteTx(const WriteTx&) = delete;
   WriteTx& operator=(const WriteTx&) = delete;
 

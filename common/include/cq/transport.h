@@ -26,6 +26,9 @@ struct Request {
   std::string caller;  // as the client declared it; `who` is what CURVE proved
   Doc body = Doc::object();
   Principal who;
+  // What the route's prepare step (if any) computed from the body before the
+  // request reached the store thread.
+  std::shared_ptr<void> prepared;
 };
 
 struct Reply {

@@ -1,0 +1,20 @@
+// cq-bench: benchmarks that report figures as ratios against a baseline
+// measured in the same run (these machines are noisy).
+#include <cstdio>
+#include <cstring>
+
+#include "bench.h"
+#include "cq/calendar.h"
+#include "cq/crypto.h"
+
+int main(int argc, char** argv) {
+  cq::set_process_time_zone("Asia/Shanghai");
+  cq::crypto::init();
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0) {
+    std::printf("usage: cq-bench intake [--reports N] [--clients N] [--window N] [--rate R] [--seconds S]\n");
+    return argc < 2 ? 2 : 0;
+  }
+  if (std::strcmp(argv[1], "intake") == 0) return cq::bench::bench_intake(argc - 1, argv + 1);
+  std::fprintf(stderr, "cq-bench: unknown benchmark '%s'\n", argv[1]);
+  return 2;
+}
