@@ -29,6 +29,7 @@ struct Options {
   int window = 64;
   int rate = 200;
   int seconds = 5;
+  int rounds = 3;
 };
 
 Options parse(int argc, char** argv) {
@@ -41,6 +42,7 @@ Options parse(int argc, char** argv) {
     else if (k == "--window") o.window = v;
     else if (k == "--rate") o.rate = v;
     else if (k == "--seconds") o.seconds = v;
+    else if (k == "--rounds") o.rounds = std::max(1, v);
   }
   return o;
 }
@@ -138,20 +140,19 @@ double cpu_seconds(int pid) {
 
 }  // namespace
 
-int bench_intake(int argc, char** argv) {
-  Options o = parse(argc, argv);
-  std::printf("intake benchmark: %d reports, %d clients with %d requests in flight each; latency at %d/s for %d s\n",
-              o.reports, o.clients, o.window, o.rate, o.seconds);
+struct Round {
+  double base = 0, rate = 0, cpu_per_report_us = 0, cpu_use = 0, clients_cpu = 0, per_commit = 0;
+  int failed = 0;
+};
+
+// One round: a fresh installation, the baseline on a fresh file beside it,
+// then the same number of reports through intake.
+Round throughput_round(const Options& o) {
+  Round out;
   test::Cluster c;
   c.add_user("benchclerk", "clerk");
-
-  std::printf("baseline: the same rows inserted straight into SQLite (WAL, synchronous=FULL, 1,000 per transaction) ...\n");
-  std::fflush(stdout);
-  double base = baseline(c.dir(), o.reports);
-
+  out.base = baseline(c.dir(), o.reports);
   c.start_all();
-  std::printf("intake: acknowledged submissions over CURVE ...\n");
-  std::fflush(stdout);
   std::atomic<int> acked{0}, failed{0};
   // Clerks' machines build their reports; here they are built before the clock starts.
   std::vector<std::vector<Doc>> bodies(o.clients);
@@ -161,7 +162,8 @@ int bench_intake(int argc, char** argv) {
   }
   std::vector<std::unique_ptr<Client>> clients;
   for (int t = 0; t < o.clients; ++t) clients.push_back(c.client("intake", "benchclerk", 30000, 1));
-  int intake_pid = c.client("intake", "admin")->call("ping", Doc::object())->body["pid"];
+  auto ping0 = c.client("intake", "admin")->call("ping", Doc::object())->body;
+  int intake_pid = ping0["pid"];
   double cpu0 = cpu_seconds(intake_pid), self0 = cpu_seconds(getpid());
   auto t0 = Clock::now();
   std::vector<std::thread> threads;
@@ -180,52 +182,77 @@ int bench_intake(int argc, char** argv) {
     });
   for (auto& th : threads) th.join();
   double elapsed = seconds_since(t0);
-  double intake_rate = acked / elapsed;
   double intake_cpu = cpu_seconds(intake_pid) - cpu0;
-  double clients_cpu = cpu_seconds(getpid()) - self0;
+  out.rate = acked / elapsed;
+  out.cpu_per_report_us = 1e6 * intake_cpu / std::max(1, acked.load());
+  out.cpu_use = 100 * intake_cpu / elapsed;
+  out.clients_cpu = 100 * (cpu_seconds(getpid()) - self0) / elapsed;
+  auto ping1 = c.client("intake", "admin")->call("ping", Doc::object())->body;
+  out.per_commit = double(ping1["committed_requests"].get<int64_t>() - ping0["committed_requests"].get<int64_t>()) /
+                   std::max<int64_t>(1, ping1["group_commits"].get<int64_t>() - ping0["group_commits"].get<int64_t>());
+  out.failed = failed;
+  return out;
+}
 
-  std::printf("latency: one client at a fixed rate ...\n");
-  std::fflush(stdout);
+std::vector<double> latencies(const Options& o) {
+  test::Cluster c;
+  c.add_user("benchclerk", "clerk");
+  c.start_all();
   std::vector<double> lat;
-  {
-    auto client = c.client("intake", "benchclerk", 10000, 1);
-    std::map<std::string, Clock::time_point> sent_at;
-    auto start = Clock::now();
-    auto period = std::chrono::duration<double>(1.0 / o.rate);
-    int total = o.rate * o.seconds, sent = 0;
-    while (sent < total || !sent_at.empty()) {
-      auto due = start + std::chrono::duration_cast<Clock::duration>(period * sent);
-      if (sent < total && Clock::now() >= due) {
-        auto id = client->send("report.submit", test::sample_report(50000000 + sent));
-        sent_at[id] = due;  // from when it was due: no coordinated omission
-        ++sent;
-        continue;
-      }
-      auto wait = sent < total ? std::chrono::duration_cast<std::chrono::milliseconds>(due - Clock::now())
-                               : std::chrono::milliseconds(5000);
-      auto r = client->receive(std::max(wait, std::chrono::milliseconds(0)));
-      if (!r) {
-        if (sent >= total) break;
-        continue;
-      }
-      auto it = sent_at.find(r->first);
-      if (it == sent_at.end()) continue;
-      lat.push_back(std::chrono::duration<double, std::milli>(Clock::now() - it->second).count());
-      sent_at.erase(it);
+  auto client = c.client("intake", "benchclerk", 10000, 1);
+  std::map<std::string, Clock::time_point> sent_at;
+  auto start = Clock::now();
+  auto period = std::chrono::duration<double>(1.0 / o.rate);
+  int total = o.rate * o.seconds, sent = 0;
+  while (sent < total || !sent_at.empty()) {
+    auto due = start + std::chrono::duration_cast<Clock::duration>(period * sent);
+    if (sent < total && Clock::now() >= due) {
+      auto id = client->send("report.submit", test::sample_report(50000000 + sent));
+      sent_at[id] = due;  // from when it was due: no coordinated omission
+      ++sent;
+      continue;
     }
+    auto wait = sent < total ? std::chrono::duration_cast<std::chrono::milliseconds>(due - Clock::now())
+                             : std::chrono::milliseconds(5000);
+    auto r = client->receive(std::max(wait, std::chrono::milliseconds(0)));
+    if (!r) {
+      if (sent >= total) break;
+      continue;
+    }
+    auto it = sent_at.find(r->first);
+    if (it == sent_at.end()) continue;
+    lat.push_back(std::chrono::duration<double, std::milli>(Clock::now() - it->second).count());
+    sent_at.erase(it);
   }
+  return lat;
+}
 
+int bench_intake(int argc, char** argv) {
+  Options o = parse(argc, argv);
+  std::printf("intake benchmark: %d rounds of %d reports; %d clients with %d requests in flight each;\n"
+              "latency at %d/s for %d s. Baseline: the same rows inserted straight into SQLite\n"
+              "(WAL, synchronous=FULL, 1,000 per transaction), measured in each round.\n\n",
+              o.rounds, o.reports, o.clients, o.window, o.rate, o.seconds);
+  std::printf("%-6s %12s %12s %7s %12s %10s %10s %10s\n", "round", "baseline/s", "intake/s", "ratio", "intake CPU", "CPU use", "per commit", "clients");
+  std::vector<double> ratios;
+  std::vector<Round> rounds;
+  int failed = 0;
+  for (int r = 0; r < o.rounds; ++r) {
+    Round x = throughput_round(o);
+    rounds.push_back(x);
+    ratios.push_back(x.rate / x.base);
+    failed += x.failed;
+    std::printf("%-6d %12.0f %12.0f %7.2f %9.0f us %9.0f%% %10.0f %9.0f%%\n", r + 1, x.base, x.rate, x.rate / x.base,
+                x.cpu_per_report_us, x.cpu_use, x.per_commit, x.clients_cpu);
+    std::fflush(stdout);
+  }
+  auto lat = latencies(o);
   std::printf("\n%-58s %12s\n", "measure", "value");
-  std::printf("%-58s %12.0f\n", "baseline: raw SQLite inserts, reports/s", base);
-  std::printf("%-58s %12.0f\n", "intake: acknowledged reports/s (CURVE, group commit)", intake_rate);
-  std::printf("%-58s %12.2f\n", "ratio intake / baseline (target >= 0.5)", intake_rate / base);
-  std::printf("%-58s %12.1f\n", "intake process CPU per report, us", 1e6 * intake_cpu / std::max(1, acked.load()));
-  std::printf("%-58s %12.0f\n", "intake process CPU use during the run, % of one core", 100 * intake_cpu / elapsed);
-  std::printf("%-58s %12.0f\n", "bench clients' CPU use during the run, % of one core", 100 * clients_cpu / elapsed);
+  std::printf("%-58s %12.2f\n", "ratio intake / baseline, median of rounds (target >= 0.5)", percentile(ratios, 50));
   std::printf("%-58s %12.2f\n", ("ack latency p50 at " + std::to_string(o.rate) + "/s, ms").c_str(), percentile(lat, 50));
   std::printf("%-58s %12.2f\n", ("ack latency p99 at " + std::to_string(o.rate) + "/s, ms").c_str(), percentile(lat, 99));
-  std::printf("%-58s %12d\n", "failed submissions", failed.load());
   std::printf("%-58s %12zu\n", "latency samples", lat.size());
+  std::printf("%-58s %12d\n", "failed submissions", failed);
   return failed ? 1 : 0;
 }
 

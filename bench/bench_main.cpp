@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   cq::set_process_time_zone("Asia/Shanghai");
   cq::crypto::init();
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0) {
-    std::printf("usage: cq-bench intake [--reports N] [--clients N] [--window N] [--rate R] [--seconds S]\n");
+    std::printf("usage: cq-bench intake [--rounds N] [--reports N] [--clients N] [--window N] [--rate R] [--seconds S]\n");
     return argc < 2 ? 2 : 0;
   }
   if (std::strcmp(argv[1], "intake") == 0) return cq::bench::bench_intake(argc - 1, argv + 1);

@@ -88,7 +88,9 @@ Service::Service(std::string name, Config config, const std::vector<std::string>
      [this](const Request& r) -> Result<Doc> {
        return Doc{{"service", name_}, {"user", r.who.name}, {"role", r.who.role},
                   {"schema_version", store_->schema_version()}, {"last_event", outbox_->last()},
-                  {"pid", static_cast<int64_t>(::getpid())}};
+                  {"pid", static_cast<int64_t>(::getpid())},
+                  {"group_commits", commits_.load()},
+                  {"committed_requests", committed_requests_.load()}};
      });
   on("events.fetch", {role::kService, role::kAdmin}, [this](const Request& r) -> Result<Doc> {
     Problems p;
@@ -233,6 +235,8 @@ void Service::run_batch(std::vector<Work*>& works) {
       continue;
     }
     tx.commit();
+    ++commits_;
+    for (auto* w : works) committed_requests_ += static_cast<int64_t>(w->batch.size());
     return;
   }
   throw std::logic_error("unreachable: the savepoint pass cannot be dirty");

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <msgpack.hpp>
 
+#include "cq/calendar.h"
 #include "cq/crypto.h"
 
 namespace cq {
@@ -137,8 +138,12 @@ Result<Reply> decode_reply(std::string_view frame, std::string* id_out, const Un
 }
 
 std::string new_request_id() {
+  // Time-ordered (48-bit milliseconds, then 80 random bits), so that a
+  // server's index of request ids grows at its end instead of at random.
   unsigned char b[16];
-  randombytes_buf(b, sizeof b);
+  uint64_t ms = static_cast<uint64_t>(now_ms());
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+  randombytes_buf(b + 6, sizeof b - 6);
   return crypto::to_hex(b, sizeof b);
 }
 

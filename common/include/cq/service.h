@@ -118,6 +118,7 @@ class Service {
   void rolled_back();
   std::chrono::steady_clock::time_point next_poll_{};
   int64_t announced_ = -1;
+  std::atomic<int64_t> commits_{0}, committed_requests_{0};  // group commit statistics
   std::atomic<bool> stop_{false};
 };
 

@@ -51,7 +51,7 @@ std::string encode_reply(const std::string& id, const std::string& type, const R
 Result<Request> decode_request(std::string_view frame, const UnpackLimits& limits);
 Result<Reply> decode_reply(std::string_view frame, std::string* id_out, const UnpackLimits& limits);
 
-// A fresh request id (random, 128 bits, hex).
+// A fresh request id: 128 bits in hex, time-ordered, 80 of them random.
 std::string new_request_id();
 
 // Applies CURVE server options to a socket.
