@@ -343,6 +343,7 @@ int main(int argc, char** argv) {
   std::string audit_service = "intake";
   auto* audit_verify = audit->add_subcommand("verify", "check that no audit row was edited or removed");
   audit_verify->add_option("--service", audit_service, "which service's trail");
+  audit_verify->add_flag("--json", g.json, "JSON output");
   auto* audit_list = audit->add_subcommand("list", "list audit rows");
   audit_list->add_option("--service", audit_service, "which service's trail");
   audit_list->add_flag("--json", g.json, "JSON output");
@@ -503,8 +504,10 @@ int main(int argc, char** argv) {
         std::cout << "\n";
       }
     } else if (*audit_verify) {
-      if (auto r = s.call(audit_service, "audit.verify", Doc::object()))
-        std::cout << audit_service << ": audit trail intact, " << (*r)["rows"].get<int64_t>() << " rows\n";
+      if (auto r = s.call(audit_service, "audit.verify", Doc::object())) {
+        if (g.json) print_json(*r);
+        else std::cout << audit_service << ": audit trail intact, " << (*r)["rows"].get<int64_t>() << " rows\n";
+      }
     } else if (*audit_list) {
       if (auto r = s.call(audit_service, "audit.list", Doc::object())) {
         if (g.json) print_json((*r)["rows"]);
