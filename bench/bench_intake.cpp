@@ -30,10 +30,13 @@ struct Options {
   int rate = 200;
   int seconds = 5;
   int rounds = 3;
+  bool baseline_only = false;
 };
 
 Options parse(int argc, char** argv) {
   Options o;
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--baseline-only") o.baseline_only = true;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     int v = std::atoi(argv[i + 1]);
@@ -229,6 +232,11 @@ std::vector<double> latencies(const Options& o) {
 
 int bench_intake(int argc, char** argv) {
   Options o = parse(argc, argv);
+  if (o.baseline_only) {  // for profiling the baseline alone
+    test::Cluster c;
+    std::printf("baseline: %.0f reports/s\n", baseline(c.dir(), o.reports));
+    return 0;
+  }
   std::printf("intake benchmark: %d rounds of %d reports; %d clients with %d requests in flight each;\n"
               "latency at %d/s for %d s. Baseline: the same rows inserted straight into SQLite\n"
               "(WAL, synchronous=FULL, 1,000 per transaction), measured in each round.\n\n",
