@@ -48,37 +48,42 @@ void pack_str(msgpack::packer<msgpack::sbuffer>& pk, const std::string& s) {
   pk.pack_str(static_cast<uint32_t>(s.size()));
   pk.pack_str_body(s.data(), static_cast<uint32_t>(s.size()));
 }
-}  // namespace
 
-std::string encode_request(const std::string& id, const std::string& type,
-                           const std::string& caller, const Doc& body) {
+// Packs the map header and the fields common to requests and replies.
+msgpack::sbuffer envelope_head(std::size_t fields, const std::string& id, const std::string& type) {
   msgpack::sbuffer buf;
   msgpack::packer<msgpack::sbuffer> pk(buf);
-  pk.pack_map(5);
+  pk.pack_map(static_cast<uint32_t>(fields));
   pack_str(pk, "v");
   pk.pack(kProtocolVersion);
   pack_str(pk, "id");
   pack_str(pk, id);
   pack_str(pk, "type");
   pack_str(pk, type);
-  pack_str(pk, "caller");
-  pack_str(pk, caller);
-  pack_str(pk, "body");
-  std::string out(buf.data(), buf.size());
+  return buf;
+}
+
+std::string with_body(const msgpack::sbuffer& head, const Doc& body) {
+  std::string out(head.data(), head.size());
   out += encode(body.is_object() ? body : Doc::object());
   return out;
 }
 
-std::string encode_reply(const std::string& id, const std::string& type, const Reply& r) {
-  msgpack::sbuffer buf;
+}  // namespace
+
+std::string encode_request(const std::string& id, const std::string& type,
+                           const std::string& caller, const Doc& body) {
+  auto buf = envelope_head(5, id, type);
   msgpack::packer<msgpack::sbuffer> pk(buf);
-  pk.pack_map(7);
-  pack_str(pk, "v");
-  pk.pack(kProtocolVersion);
-  pack_str(pk, "id");
-  pack_str(pk, id);
-  pack_str(pk, "type");
-  pack_str(pk, type);
+  pack_str(pk, "caller");
+  pack_str(pk, caller);
+  pack_str(pk, "body");
+  return with_body(buf, body);
+}
+
+std::string encode_reply(const std::string& id, const std::string& type, const Reply& r) {
+  auto buf = envelope_head(7, id, type);
+  msgpack::packer<msgpack::sbuffer> pk(buf);
   pack_str(pk, "ok");
   pk.pack(r.ok);
   pack_str(pk, "code");
@@ -86,9 +91,7 @@ std::string encode_reply(const std::string& id, const std::string& type, const R
   pack_str(pk, "message");
   pack_str(pk, r.message);
   pack_str(pk, "body");
-  std::string out(buf.data(), buf.size());
-  out += encode(r.body.is_object() ? r.body : Doc::object());
-  return out;
+  return with_body(buf, r.body);
 }
 
 Result<Request> decode_request(std::string_view frame, const UnpackLimits& limits) {

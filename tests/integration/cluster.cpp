@@ -44,19 +44,27 @@ int free_port() {
   return port;
 }
 
-Process::Process(const std::vector<std::string>& argv, const fs::path& out_file) {
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    int fd = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
+namespace {
+// Forks and runs argv with stdin, stdout and stderr from the given files
+// (an empty path leaves that stream alone); stdout/stderr are appended to.
+pid_t spawn(const std::vector<std::string>& argv, const fs::path& in, const fs::path& out, const fs::path& err) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    if (!in.empty()) ::dup2(::open(in.c_str(), O_RDONLY), 0);
+    if (!out.empty()) ::dup2(::open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600), 1);
+    if (!err.empty()) ::dup2(::open(err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600), 2);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     ::execv(args[0], args.data());
     ::_exit(127);
   }
+  return pid;
 }
+}  // namespace
+
+Process::Process(const std::vector<std::string>& argv, const fs::path& out_file)
+    : pid_(spawn(argv, "", out_file, out_file)) {}
 
 Process::~Process() {
   if (running()) {
@@ -95,19 +103,7 @@ CommandResult run_command(const std::vector<std::string>& argv, const std::strin
   fs::path base = fs::temp_directory_path() / ("cq-cmd-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
   fs::path in = base.string() + ".in", out = base.string() + ".out", err = base.string() + ".err";
   { std::ofstream(in) << stdin_text; }
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int i = ::open(in.c_str(), O_RDONLY), o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600),
-        e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(i, 0);
-    ::dup2(o, 1);
-    ::dup2(e, 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
+  pid_t pid = spawn(argv, in, out, err);
   int st = 0;
   ::waitpid(pid, &st, 0);
   CommandResult r;

@@ -1,3 +1,5 @@
+// The doctest main shared by the unit and integration tests: fixes the time
+// zone (tests assume Asia/Shanghai) and initialises libsodium.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
