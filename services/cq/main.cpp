@@ -337,6 +337,44 @@ int main(int argc, char** argv) {
   list->add_flag("--all", all_pages, "fetch every page");
   list->add_flag("--json", g.json, "JSON output");
 
+  // cq triage
+  auto* triage = app.add_subcommand("triage", "triage suggestions (分类研判)");
+  triage->require_subcommand(1);
+  auto* triage_queue = triage->add_subcommand("queue", "open reports with their suggestion, oldest first, overdue marked");
+  std::string t_region, t_class;
+  int t_limit = 100;
+  triage_queue->add_option("--region", t_region, "only this region");
+  triage_queue->add_option("--class", t_class, "only this suggested class");
+  triage_queue->add_option("--limit", t_limit, "at most this many (1-1000)");
+  triage_queue->add_flag("--json", g.json, "JSON output");
+  auto* triage_show = triage->add_subcommand("show", "a report's suggestion with every rule that fired");
+  std::string t_case;
+  triage_show->add_option("case", t_case, "case number")->required();
+  triage_show->add_flag("--json", g.json, "JSON output");
+  auto* triage_rerun = triage->add_subcommand("rerun", "re-read the rules from the configuration and re-score open reports");
+  triage_rerun->add_flag("--json", g.json, "JSON output");
+
+  // cq notice add / cq dispute add
+  auto* notice = app.add_subcommand("notice", "promotion notice (任前公示) and election (换届) periods");
+  notice->require_subcommand(1);
+  auto* notice_add = notice->add_subcommand("add", "record a period during which reports about an official get a second look");
+  std::string n_name, n_unit, n_kind = "promotion", n_from, n_to, n_note;
+  notice_add->add_option("--name", n_name, "the official's name")->required();
+  notice_add->add_option("--unit", n_unit, "the official's unit")->required();
+  notice_add->add_option("--kind", n_kind, "promotion | election");
+  notice_add->add_option("--from", n_from, "first day, YYYY-MM-DD")->required();
+  notice_add->add_option("--to", n_to, "last day, YYYY-MM-DD")->required();
+  notice_add->add_option("--note", n_note, "a note");
+  auto* dispute = app.add_subcommand("dispute", "known disputes (利益纠纷) between a reporter and an official");
+  dispute->require_subcommand(1);
+  auto* dispute_add = dispute->add_subcommand("add", "record a dispute (only a keyed hash of the reporter's identifier is kept)");
+  std::string d_id, d_phone, d_name, d_unit, d_note;
+  dispute_add->add_option("--reporter-id", d_id, "the reporter's resident ID number");
+  dispute_add->add_option("--reporter-phone", d_phone, "the reporter's phone");
+  dispute_add->add_option("--name", d_name, "the official's name")->required();
+  dispute_add->add_option("--unit", d_unit, "the official's unit")->required();
+  dispute_add->add_option("--note", d_note, "what the dispute is")->required();
+
   // cq audit
   auto* audit = app.add_subcommand("audit", "the audit trail");
   audit->require_subcommand(1);
@@ -503,6 +541,63 @@ int main(int argc, char** argv) {
         if (!next.is_null()) std::cout << "; more with --cursor " << next.dump();
         std::cout << "\n";
       }
+    } else if (*triage_queue) {
+      Doc body{{"limit", t_limit}};
+      if (!t_region.empty()) body["region"] = t_region;
+      if (!t_class.empty()) body["class"] = t_class;
+      if (auto r = s.call("triage", "triage.queue", body)) {
+        if (g.json) print_json(*r);
+        else {
+          Table t({"case", "received", "region", "category", "suggestion", "score", "due", ""});
+          for (const auto& it : (*r)["items"]) {
+            char score[16];
+            std::snprintf(score, sizeof score, "%.2f", it["score"].get<double>());
+            t.add({str(it, "case_no"), str(it, "received_at").substr(0, 16), str(it, "region"), str(it, "category"),
+                   str(it, "class"), score, str(it, "triage_due"), it["overdue"].get<bool>() ? "OVERDUE" : ""});
+          }
+          t.print(std::cout);
+          std::cout << (*r)["items"].size() << " open report(s)\n";
+        }
+      }
+    } else if (*triage_show) {
+      if (auto r = s.call("triage", "triage.show", Doc{{"case_no", t_case}})) {
+        if (g.json) print_json(*r);
+        else {
+          const Doc& sg = (*r)["suggestion"];
+          std::cout << "case number   " << str(*r, "case_no") << "\n"
+                    << "received      " << str(*r, "received_at") << "\n"
+                    << "summary       " << str(*r, "summary") << "\n"
+                    << "triage due    " << str(*r, "triage_due") << ((*r)["overdue"].get<bool>() ? "  OVERDUE" : "") << "\n";
+          char score[16];
+          std::snprintf(score, sizeof score, "%.2f", sg["score"].get<double>());
+          std::cout << "suggestion    " << str(sg, "class") << " (score " << score << ": the weights of its rules below)\n"
+                    << "              a suggestion, not a verdict: an officer decides\n\n";
+          Table t({"rule", "pushes toward", "weight", "reason"});
+          for (const auto& f : sg["fired"]) {
+            char w[16];
+            std::snprintf(w, sizeof w, "%.2f", f["weight"].get<double>());
+            t.add({str(f, "rule"), str(f, "class"), w, str(f, "reason_zh") + " / " + str(f, "reason_en")});
+          }
+          t.print(std::cout, 80);
+        }
+      }
+    } else if (*triage_rerun) {
+      if (auto r = s.call("triage", "triage.rerun", Doc::object())) {
+        if (g.json) print_json(*r);
+        else std::cout << "re-scored " << (*r)["rescored"] << " open report(s) with " << (*r)["rules"] << " rules; "
+                       << (*r)["changed"] << " suggestion(s) changed\n";
+      }
+    } else if (*notice_add) {
+      Doc body{{"name", n_name}, {"unit", n_unit}, {"kind", n_kind}, {"from", n_from}, {"to", n_to}, {"note", n_note}};
+      if (auto r = s.call("triage", "notice.add", body))
+        std::cout << "recorded " << str(*r, "kind") << " period " << str(*r, "from") << ".." << str(*r, "to") << " for " << str(*r, "accused") << "\n";
+    } else if (*dispute_add) {
+      Doc rep = Doc::object();
+      if (!d_id.empty()) rep["id_number"] = d_id;
+      if (!d_phone.empty()) rep["phone"] = d_phone;
+      Doc body{{"reporter", rep}, {"name", d_name}, {"unit", d_unit}, {"note", d_note}};
+      if (auto r = s.call("triage", "dispute.add", body))
+        std::cout << "recorded a dispute with " << str(*r, "accused") << " (reporter kept as a keyed hash only)\n";
     } else if (*audit_verify) {
       if (auto r = s.call(audit_service, "audit.verify", Doc::object())) {
         if (g.json) print_json(*r);

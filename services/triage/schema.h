@@ -1,0 +1,65 @@
+// Triage's tables. migrations[i] brings the schema to version i+1.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cq::triage {
+
+inline const std::vector<std::string>& migrations() {
+  static const std::vector<std::string> m = {
+      R"SQL(
+-- Triage's view of each report, from intake's events (no identity: only
+-- keyed hashes of the reporter's identifiers).
+CREATE TABLE reports(
+  case_no       TEXT PRIMARY KEY,
+  received_at   INTEGER NOT NULL,
+  channel       TEXT NOT NULL,
+  real_name     INTEGER NOT NULL,
+  category      TEXT NOT NULL,
+  region        TEXT NOT NULL,
+  merged        INTEGER NOT NULL,
+  text_hash     TEXT,
+  event         BLOB NOT NULL,
+  state         TEXT NOT NULL,            -- open | decided | concluded
+  triage_due    TEXT NOT NULL
+);
+CREATE INDEX reports_open ON reports(state, received_at);
+CREATE INDEX reports_text ON reports(text_hash);
+
+CREATE TABLE report_reporters(case_no TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY(case_no, hash));
+CREATE INDEX report_reporters_hash ON report_reporters(hash);
+CREATE TABLE report_accused(case_no TEXT NOT NULL, accused TEXT NOT NULL, PRIMARY KEY(case_no, accused));
+CREATE INDEX report_accused_key ON report_accused(accused);
+
+-- Exactly one current suggestion per report.
+CREATE TABLE suggestions(
+  case_no TEXT PRIMARY KEY REFERENCES reports(case_no),
+  class   TEXT NOT NULL,
+  score   REAL NOT NULL,
+  fired   TEXT NOT NULL,                  -- JSON: [{rule, class, weight, reason_zh, reason_en}]
+  at      INTEGER NOT NULL,
+  reruns  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX suggestions_class ON suggestions(class);
+
+-- Context recorded by staff: promotion notice (任前公示) and election (换届)
+-- periods of an official, and known disputes between a reporter and an official.
+CREATE TABLE notices(
+  id INTEGER PRIMARY KEY, accused TEXT NOT NULL, kind TEXT NOT NULL,
+  from_day TEXT NOT NULL, to_day TEXT NOT NULL, note TEXT NOT NULL, by TEXT NOT NULL, at INTEGER NOT NULL
+);
+CREATE INDEX notices_accused ON notices(accused);
+CREATE TABLE disputes(
+  id INTEGER PRIMARY KEY, reporter_hash TEXT NOT NULL, accused TEXT NOT NULL, note TEXT NOT NULL,
+  by TEXT NOT NULL, at INTEGER NOT NULL
+);
+CREATE INDEX disputes_pair ON disputes(reporter_hash, accused);
+-- Authors with a concluded false-accusation finding, by keyed hash (from the registry).
+CREATE TABLE flagged_reporters(hash TEXT PRIMARY KEY, since INTEGER NOT NULL);
+)SQL",
+  };
+  return m;
+}
+
+}  // namespace cq::triage
