@@ -354,6 +354,50 @@ int main(int argc, char** argv) {
   auto* triage_rerun = triage->add_subcommand("rerun", "re-read the rules from the configuration and re-score open reports");
   triage_rerun->add_flag("--json", g.json, "JSON output");
 
+  auto* triage_decide = triage->add_subcommand("decide", "confirm or override the suggestion and choose the disposal (officers)");
+  std::string dc_case, dc_class, dc_reason, dc_disposal, dc_forward;
+  triage_decide->add_option("case", dc_case, "case number")->required();
+  triage_decide->add_option("--class", dc_class, "override the suggested class (needs --reason)");
+  triage_decide->add_option("--reason", dc_reason, "why (required when overriding)");
+  triage_decide->add_option("--disposal", dc_disposal,
+                            "talk_or_letter 谈话函询 | preliminary_verification 初步核实 | hold 暂存待查 | close 予以了结 | forward 转办")
+      ->required();
+  triage_decide->add_option("--forward-to", dc_forward, "the competent body (with --disposal forward)");
+
+  // cq conclude / cq conclusion approve|reject|revise
+  auto* conclude = app.add_subcommand("conclude", "record what verification found (officers)");
+  std::string cc_case, cc_kind, cc_summary, cc_finding, cc_reason;
+  conclude->add_option("case", cc_case, "case number")->required();
+  conclude->add_option("--as", cc_kind, "substantiated | partly | untrue | no-evidence | false-accusation")->required();
+  conclude->add_option("--summary", cc_summary, "what was found")->required();
+  conclude->add_option("--finding", cc_finding, "false-accusation only: the finding that facts were fabricated on purpose");
+  auto* conclusion = app.add_subcommand("conclusion", "approve, reject or revise a conclusion");
+  conclusion->require_subcommand(1);
+  auto* c_approve = conclusion->add_subcommand("approve", "confirm a proposed false-accusation finding (approvers; not its proposer)");
+  auto* c_reject = conclusion->add_subcommand("reject", "send a proposed false-accusation finding back (approvers)");
+  for (auto* sc : {c_approve, c_reject}) {
+    sc->add_option("case", cc_case, "case number")->required();
+    sc->add_option("--reason", cc_reason, "why")->required();
+  }
+  auto* c_revise = conclusion->add_subcommand("revise", "revise an effective conclusion (on appeal), with a reason");
+  c_revise->add_option("case", cc_case, "case number")->required();
+  c_revise->add_option("--as", cc_kind, "the new conclusion")->required();
+  c_revise->add_option("--summary", cc_summary, "what was found")->required();
+  c_revise->add_option("--reason", cc_reason, "why it is revised")->required();
+  c_revise->add_option("--finding", cc_finding, "false-accusation only: the finding of fabrication");
+
+  // cq overdue / cq notified
+  auto* overdue = app.add_subcommand("overdue", "work that is late or due within N working days, and who holds it");
+  int od_within = 0;
+  overdue->add_option("--within", od_within, "also what falls due within this many working days");
+  overdue->add_flag("--json", g.json, "JSON output");
+  auto* notified = app.add_subcommand("notified", "record that a real-name reporter was told (acceptance or conclusion)");
+  std::string nf_case;
+  bool nf_acceptance = false, nf_conclusion = false;
+  notified->add_option("case", nf_case, "case number")->required();
+  notified->add_flag("--acceptance", nf_acceptance, "the acceptance notice was sent");
+  notified->add_flag("--conclusion", nf_conclusion, "the conclusion was told");
+
   // cq notice add / cq dispute add
   auto* notice = app.add_subcommand("notice", "promotion notice (任前公示) and election (换届) periods");
   notice->require_subcommand(1);
@@ -598,6 +642,49 @@ int main(int argc, char** argv) {
       Doc body{{"reporter", rep}, {"name", d_name}, {"unit", d_unit}, {"note", d_note}};
       if (auto r = s.call("triage", "dispute.add", body))
         std::cout << "recorded a dispute with " << str(*r, "accused") << " (reporter kept as a keyed hash only)\n";
+    } else if (*triage_decide) {
+      Doc body{{"case_no", dc_case}, {"disposal", dc_disposal}};
+      if (!dc_class.empty()) body["class"] = dc_class;
+      if (!dc_reason.empty()) body["reason"] = dc_reason;
+      if (!dc_forward.empty()) body["forward_to"] = dc_forward;
+      if (auto r = s.call("triage", "triage.decide", body))
+        std::cout << dc_case << ": " << str(*r, "class") << (r->value("overridden", false) ? " (overriding " + str(*r, "suggested") + ")" : " (suggestion confirmed)")
+                  << ", " << str(*r, "disposal") << " → " << str(*r, "state") << "\n";
+    } else if (*conclude) {
+      std::string kind = cc_kind;
+      std::replace(kind.begin(), kind.end(), '-', '_');
+      Doc body{{"case_no", cc_case}, {"kind", kind}, {"summary", cc_summary}};
+      if (!cc_finding.empty()) body["fabrication_finding"] = cc_finding;
+      if (auto r = s.call("triage", "conclusion.add", body)) {
+        std::cout << cc_case << ": " << str(*r, "kind") << " (" << str(*r, "status") << ")\n";
+        if (!str(*r, "note").empty()) std::cout << str(*r, "note") << "\n";
+      }
+    } else if (*c_approve || *c_reject) {
+      if (auto r = s.call("triage", "conclusion.approve", Doc{{"case_no", cc_case}, {"approve", bool(*c_approve)}, {"reason", cc_reason}}))
+        std::cout << cc_case << ": conclusion " << str(*r, "status") << "\n";
+    } else if (*c_revise) {
+      std::string kind = cc_kind;
+      std::replace(kind.begin(), kind.end(), '-', '_');
+      Doc body{{"case_no", cc_case}, {"kind", kind}, {"summary", cc_summary}, {"reason", cc_reason}};
+      if (!cc_finding.empty()) body["fabrication_finding"] = cc_finding;
+      if (auto r = s.call("triage", "conclusion.revise", body))
+        std::cout << cc_case << ": " << str(*r, "from") << " → " << str(*r, "kind") << " (" << str(*r, "status") << ")\n";
+    } else if (*overdue) {
+      if (auto r = s.call("triage", "triage.overdue", Doc{{"within_days", od_within}})) {
+        if (g.json) print_json(*r);
+        else {
+          Table t({"case", "what", "due", "late (working days)", "held by"});
+          for (const auto& it : (*r)["items"])
+            t.add({str(it, "case_no"), str(it, "what"), str(it, "due"),
+                   it["overdue"].get<bool>() ? "LATE " + str(it, "working_days_late") : "due soon", str(it, "held_by")});
+          t.print(std::cout, 50);
+          std::cout << (*r)["items"].size() << " item(s) late or due by " << str(*r, "until") << "\n";
+        }
+      }
+    } else if (*notified) {
+      if (nf_acceptance == nf_conclusion) throw UsageError("say which: --acceptance or --conclusion");
+      if (auto r = s.call("triage", "report.notified", Doc{{"case_no", nf_case}, {"what", nf_acceptance ? "acceptance" : "conclusion"}}))
+        std::cout << nf_case << ": reporter told (" << str(*r, "notified") << ")\n";
     } else if (*audit_verify) {
       if (auto r = s.call(audit_service, "audit.verify", Doc::object())) {
         if (g.json) print_json(*r);

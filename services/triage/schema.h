@@ -58,6 +58,33 @@ CREATE INDEX disputes_pair ON disputes(reporter_hash, accused);
 -- Authors with a concluded false-accusation finding, by keyed hash (from the registry).
 CREATE TABLE flagged_reporters(hash TEXT PRIMARY KEY, since INTEGER NOT NULL);
 )SQL",
+      // 2: officers' decisions, verification conclusions (with approval of a
+      // false-accusation finding by a second person) and deadlines.
+      R"SQL(
+ALTER TABLE reports ADD COLUMN held_by TEXT;            -- the officer who decided it
+ALTER TABLE reports ADD COLUMN ack_due TEXT;            -- acceptance notice to a real-name reporter
+ALTER TABLE reports ADD COLUMN ack_done INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE reports ADD COLUMN forward_due TEXT;
+ALTER TABLE reports ADD COLUMN verification_due TEXT;
+ALTER TABLE reports ADD COLUMN feedback_due TEXT;       -- telling a real-name reporter what was found
+ALTER TABLE reports ADD COLUMN feedback_done INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE decisions(
+  id INTEGER PRIMARY KEY, case_no TEXT NOT NULL REFERENCES reports(case_no),
+  suggested TEXT NOT NULL, class TEXT NOT NULL, overridden INTEGER NOT NULL, reason TEXT NOT NULL,
+  disposal TEXT NOT NULL, forward_to TEXT NOT NULL, by TEXT NOT NULL, at INTEGER NOT NULL
+);
+CREATE INDEX decisions_case ON decisions(case_no, id);
+CREATE TABLE conclusions(
+  id INTEGER PRIMARY KEY, case_no TEXT NOT NULL REFERENCES reports(case_no),
+  kind TEXT NOT NULL, summary TEXT NOT NULL, fabrication_finding TEXT NOT NULL,
+  status TEXT NOT NULL,                  -- proposed | effective | rejected | superseded
+  proposed_by TEXT NOT NULL, proposed_at INTEGER NOT NULL,
+  decided_by TEXT, decided_at INTEGER, decision_reason TEXT,
+  revises INTEGER, revision_reason TEXT
+);
+CREATE INDEX conclusions_case ON conclusions(case_no, id);
+CREATE INDEX conclusions_status ON conclusions(status);
+)SQL",
   };
   return m;
 }

@@ -30,6 +30,13 @@ Triage::Triage(Service& svc) : svc_(svc), match_key_(svc.data_key("match")) {
   svc_.on("triage.rerun", kOfficers, [this](const Request& r) { return rerun(r); });
   svc_.on("notice.add", kOfficers, [this](const Request& r) { return notice_add(r); });
   svc_.on("dispute.add", {role::kOfficer}, [this](const Request& r) { return dispute_add(r); });
+  svc_.on("triage.decide", {role::kOfficer}, [this](const Request& r) { return decide(r); });
+  svc_.on("conclusion.add", {role::kOfficer, role::kApprover}, [this](const Request& r) { return conclude(r); });
+  svc_.on("conclusion.approve", {role::kApprover}, [this](const Request& r) { return approve(r); });
+  svc_.on("conclusion.revise", {role::kOfficer}, [this](const Request& r) { return revise(r); });
+  svc_.on("report.notified", {role::kClerk, role::kOfficer}, [this](const Request& r) { return notified(r); });
+  svc_.on("triage.overdue", {role::kClerk, role::kOfficer, role::kApprover, role::kSupervisor, role::kAdmin},
+          [this](const Request& r) { return overdue(r); });
 }
 
 Facts Triage::facts_for(const std::string& case_no, const Doc& data, bool merged) {
@@ -67,7 +74,19 @@ Facts Triage::facts_for(const std::string& case_no, const Doc& data, bool merged
     f.same_text_copies = st.getColumn(0).getInt();
     st.reset();
   }
-  // repeats_concluded_untrue is fed by conclusions, which this service records next.
+  // Repeats allegations already concluded untrue (same official, same
+  // category) and brings nothing new to check.
+  bool nothing_new = f.text.amounts_yuan.empty() && !f.text.specific_time() && f.text.evidence == 0;
+  if (nothing_new)
+    f.repeats_concluded_untrue = any(
+        "SELECT 1 FROM report_accused a JOIN report_accused b ON b.accused = a.accused AND b.case_no <> a.case_no"
+        " JOIN reports r ON r.case_no = b.case_no JOIN conclusions c ON c.case_no = b.case_no"
+        " WHERE a.case_no = ? AND r.category = ? AND c.status = 'effective'"
+        " AND c.kind IN ('untrue', 'no_evidence', 'false_accusation') LIMIT 1",
+        [&](SQLite::Statement& st) {
+          st.bind(1, case_no);
+          st.bind(2, data.value("category", std::string()));
+        });
   return f;
 }
 
@@ -97,7 +116,7 @@ void Triage::on_intake_event(const Event& e) {
   Millis received = d.value("received_at", int64_t{0});
   auto& ins = store.stmt(
       "INSERT OR IGNORE INTO reports(case_no, received_at, channel, real_name, category, region, merged, text_hash,"
-      " event, state, triage_due) VALUES(?,?,?,?,?,?,?,?,?,'open',?)");
+      " event, state, triage_due, ack_due) VALUES(?,?,?,?,?,?,?,?,?,'open',?,?)");
   std::string blob = encode(d);
   ins.bind(1, case_no);
   ins.bind(2, received);
@@ -110,6 +129,8 @@ void Triage::on_intake_event(const Event& e) {
   if (text_hash.empty()) ins.bind(8); else ins.bind(8, text_hash);
   ins.bind(9, blob.data(), static_cast<int>(blob.size()));
   ins.bind(10, svc_.calendar().add_working_days(local_date(received), svc_.config().deadline("triage", 5)).str());
+  std::string ack_due = d.value("ack_due", std::string());
+  if (ack_due.empty()) ins.bind(11); else ins.bind(11, ack_due);
   ins.exec();
   if (store.db().getChanges() == 0) return;  // seen before: applying an event twice changes nothing
   if (d.contains("reporter_keys") && d["reporter_keys"].is_object())
@@ -288,6 +309,303 @@ Result<Doc> Triage::dispute_add(const Request& r) {
   }
   svc_.audit().record(r.who.name, r.who.role, "dispute.add", *name + "|" + *unit, *note);
   return Doc{{"recorded", hashes.size()}, {"accused", *name}};
+}
+
+namespace {
+const std::vector<std::string> kDisposals = {"talk_or_letter", "preliminary_verification", "hold", "close", "forward"};
+const std::vector<std::string> kKinds = {"substantiated", "partly", "untrue", "no_evidence", "false_accusation"};
+bool one_of(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+}  // namespace
+
+std::string Triage::due_in(int working_days) const {
+  return svc_.calendar().add_working_days(local_date(now_ms()), working_days).str();
+}
+
+std::optional<std::string> Triage::state_of(const std::string& case_no) {
+  auto& st = svc_.store().stmt("SELECT state FROM reports WHERE case_no = ?");
+  st.bind(1, case_no);
+  std::optional<std::string> out;
+  if (st.executeStep()) out = st.getColumn(0).getString();
+  st.reset();
+  return out;
+}
+
+Result<Doc> Triage::decide(const Request& r) {
+  Problems p;
+  Fields f(r.body, "body", p);
+  auto case_no = f.text("case_no", true, 40);
+  auto klass = f.text("class", false, 30);
+  auto reason = f.text("reason", false, 1000);
+  auto disposal = f.text("disposal", true, 40);
+  auto forward_to = f.text("forward_to", false, 100);
+  if (klass && !one_of(classes(), *klass)) p.add("body.class", "unknown class '" + *klass + "' (" + joined(classes()) + ")");
+  if (disposal && !one_of(kDisposals, *disposal))
+    p.add("body.disposal", "unknown disposal '" + *disposal + "' (" + joined(kDisposals) + ")");
+  if (disposal && *disposal == "forward" && !forward_to) p.add("body.forward_to", "missing: forwarding names the competent body");
+  if (!p.empty()) return p.error();
+  auto state = state_of(*case_no);
+  if (!state) return Error::make(code::kNotFound, "no triage for case " + *case_no);
+  if (*state != "open") return Error::make(code::kConflict, *case_no + " was already decided (state " + *state + ")");
+  auto& sg = svc_.store().stmt("SELECT class FROM suggestions WHERE case_no = ?");
+  sg.bind(1, *case_no);
+  sg.executeStep();
+  std::string suggested = sg.getColumn(0).getString();
+  sg.reset();
+  std::string chosen = klass.value_or(suggested);
+  bool overridden = chosen != suggested;
+  if (overridden && !reason)
+    return Error::invalid({{"body.reason", "missing: overriding the suggestion (" + suggested + " → " + chosen + ") needs a reason"}});
+  auto& ins = svc_.store().stmt(
+      "INSERT INTO decisions(case_no, suggested, class, overridden, reason, disposal, forward_to, by, at) VALUES(?,?,?,?,?,?,?,?,?)");
+  ins.bind(1, *case_no);
+  ins.bind(2, suggested);
+  ins.bind(3, chosen);
+  ins.bind(4, overridden ? 1 : 0);
+  ins.bind(5, reason.value_or(""));
+  ins.bind(6, *disposal);
+  ins.bind(7, forward_to.value_or(""));
+  ins.bind(8, r.who.name);
+  ins.bind(9, static_cast<int64_t>(now_ms()));
+  ins.exec();
+  std::string new_state = *disposal == "forward" ? "forwarded" : *disposal == "close" ? "closed" : "decided";
+  std::string forward_due = *disposal == "forward" ? due_in(svc_.config().deadline("forward", 5)) : "";
+  std::string verification_due =
+      (*disposal == "talk_or_letter" || *disposal == "preliminary_verification") ? due_in(svc_.config().deadline("verification", 60)) : "";
+  auto& up = svc_.store().stmt("UPDATE reports SET state = ?, held_by = ?, forward_due = ?, verification_due = ? WHERE case_no = ?");
+  up.bind(1, new_state);
+  up.bind(2, r.who.name);
+  if (forward_due.empty()) up.bind(3); else up.bind(3, forward_due);
+  if (verification_due.empty()) up.bind(4); else up.bind(4, verification_due);
+  up.bind(5, *case_no);
+  up.exec();
+  svc_.audit().record(r.who.name, r.who.role, "triage.decide", *case_no,
+                      chosen + " / " + *disposal + (overridden ? " (override: " + *reason + ")" : ""));
+  Doc ev{{"case_no", *case_no}, {"suggested", suggested}, {"class", chosen}, {"overridden", overridden},
+         {"disposal", *disposal}, {"forward_to", forward_to.value_or("")}, {"by", r.who.name}};
+  svc_.outbox().append("report.decided", *case_no, ev);
+  ev["state"] = new_state;
+  if (!forward_due.empty()) ev["forward_due"] = forward_due;
+  if (!verification_due.empty()) ev["verification_due"] = verification_due;
+  return ev;
+}
+
+void Triage::make_effective(const std::string& case_no, int64_t id, const Principal& by) {
+  auto& store = svc_.store();
+  auto& c = store.stmt("SELECT kind, summary, revises, revision_reason FROM conclusions WHERE id = ?");
+  c.bind(1, id);
+  c.executeStep();
+  std::string kind = c.getColumn(0).getString(), summary = c.getColumn(1).getString();
+  bool revision = !c.getColumn(2).isNull();
+  int64_t previous = revision ? c.getColumn(2).getInt64() : 0;
+  std::string revision_reason = c.getColumn(3).isNull() ? "" : c.getColumn(3).getString();
+  c.reset();
+  std::string previous_kind;
+  if (revision) {
+    auto& old = store.stmt("UPDATE conclusions SET status = 'superseded' WHERE id = ? RETURNING kind");
+    old.bind(1, previous);
+    if (old.executeStep()) previous_kind = old.getColumn(0).getString();
+    old.reset();
+  }
+  auto& st = store.stmt("UPDATE conclusions SET status = 'effective' WHERE id = ?");
+  st.bind(1, id);
+  st.exec();
+  auto& rep = store.stmt("SELECT real_name, event FROM reports WHERE case_no = ?");
+  rep.bind(1, case_no);
+  rep.executeStep();
+  bool real_name = rep.getColumn(0).getInt() != 0;
+  auto data = decode(blob_of(rep.getColumn(1)), UnpackLimits{64 << 20, 64 << 20, 0, 1 << 20, 1 << 20, 64});
+  rep.reset();
+  std::string feedback_due = real_name ? due_in(svc_.config().deadline("conclusion_notice", 15)) : "";
+  auto& up = store.stmt("UPDATE reports SET state = 'concluded', feedback_due = ?, feedback_done = 0 WHERE case_no = ?");
+  if (feedback_due.empty()) up.bind(1); else up.bind(1, feedback_due);
+  up.bind(2, case_no);
+  up.exec();
+  const Doc& d = data ? *data : Doc::object();
+  // What clarification and the registry need, and no identity: only the
+  // keyed hashes of the reporter's identifiers.
+  Doc ev{{"case_no", case_no},
+         {"kind", kind},
+         {"summary", summary},
+         {"region", d.value("region", std::string())},
+         {"category", d.value("category", std::string())},
+         {"channel", d.value("channel", std::string())},
+         {"received_at", d.value("received_at", int64_t{0})},
+         {"real_name", real_name},
+         {"reporter_keys", d.contains("reporter_keys") ? d["reporter_keys"] : Doc::object()},
+         {"accused", d.contains("accused") ? d["accused"] : Doc::array()},
+         {"concluded_by", by.name},
+         {"conclusion_id", id}};
+  if (revision) {
+    ev["previous_kind"] = previous_kind;
+    ev["revision_reason"] = revision_reason;
+    svc_.outbox().append("report.conclusion_revised", case_no, ev);
+  } else {
+    svc_.outbox().append("report.concluded", case_no, ev);
+  }
+}
+
+Result<Doc> Triage::conclude(const Request& r) {
+  Problems p;
+  Fields f(r.body, "body", p);
+  auto case_no = f.text("case_no", true, 40);
+  auto kind = f.text("kind", true, 30);
+  auto summary = f.text("summary", true, 2000);
+  auto finding = f.text("fabrication_finding", false, 2000);
+  if (kind && !one_of(kKinds, *kind)) p.add("body.kind", "unknown conclusion '" + *kind + "' (" + joined(kKinds) + ")");
+  if (kind && *kind == "false_accusation" && !finding)
+    p.add("body.fabrication_finding",
+          "missing: a false-accusation conclusion needs the finding that facts were fabricated on purpose; an honest mistake is 'untrue'");
+  if (!p.empty()) return p.error();
+  auto state = state_of(*case_no);
+  if (!state) return Error::make(code::kNotFound, "no triage for case " + *case_no);
+  if (*state == "open") return Error::make(code::kConflict, *case_no + " has no decision yet: decide it first (cq triage decide)");
+  if (*state == "concluded") return Error::make(code::kConflict, *case_no + " is already concluded: revise it (cq conclusion revise) with a reason");
+  if (*state == "forwarded") return Error::make(code::kConflict, *case_no + " was forwarded to another body");
+  auto& pending = svc_.store().stmt("SELECT 1 FROM conclusions WHERE case_no = ? AND status = 'proposed'");
+  pending.bind(1, *case_no);
+  bool has_pending = pending.executeStep();
+  pending.reset();
+  if (has_pending) return Error::make(code::kConflict, *case_no + " has a conclusion awaiting approval");
+  bool needs_approval = *kind == "false_accusation";
+  auto& ins = svc_.store().stmt(
+      "INSERT INTO conclusions(case_no, kind, summary, fabrication_finding, status, proposed_by, proposed_at) VALUES(?,?,?,?,?,?,?)");
+  ins.bind(1, *case_no);
+  ins.bind(2, *kind);
+  ins.bind(3, *summary);
+  ins.bind(4, finding.value_or(""));
+  ins.bind(5, needs_approval ? "proposed" : "effective");
+  ins.bind(6, r.who.name);
+  ins.bind(7, static_cast<int64_t>(now_ms()));
+  ins.exec();
+  int64_t id = svc_.store().db().getLastInsertRowid();
+  svc_.audit().record(r.who.name, r.who.role, needs_approval ? "conclusion.propose" : "conclusion.add", *case_no, *kind);
+  if (!needs_approval) make_effective(*case_no, id, r.who);
+  return Doc{{"case_no", *case_no}, {"kind", *kind}, {"status", needs_approval ? "proposed" : "effective"},
+             {"note", needs_approval ? "a false-accusation finding takes effect only when a second person with the approver role confirms it" : ""}};
+}
+
+Result<Doc> Triage::approve(const Request& r) {
+  Problems p;
+  Fields f(r.body, "body", p);
+  auto case_no = f.text("case_no", true, 40);
+  auto yes = f.boolean("approve", true);
+  auto reason = f.text("reason", true, 1000);
+  if (!p.empty()) return p.error();
+  auto& st = svc_.store().stmt("SELECT id, proposed_by, kind FROM conclusions WHERE case_no = ? AND status = 'proposed'");
+  st.bind(1, *case_no);
+  if (!st.executeStep()) return Error::make(code::kNotFound, "no conclusion of " + *case_no + " awaits approval");
+  int64_t id = st.getColumn(0).getInt64();
+  std::string proposer = st.getColumn(1).getString();
+  st.reset();
+  if (proposer == r.who.name)
+    return Error::make(code::kForbidden, "the proposer of a finding cannot approve it: a second person must (" + proposer + ")");
+  auto& up = svc_.store().stmt("UPDATE conclusions SET status = ?, decided_by = ?, decided_at = ?, decision_reason = ? WHERE id = ?");
+  up.bind(1, *yes ? "approved" : "rejected");
+  up.bind(2, r.who.name);
+  up.bind(3, static_cast<int64_t>(now_ms()));
+  up.bind(4, *reason);
+  up.bind(5, id);
+  up.exec();
+  svc_.audit().record(r.who.name, r.who.role, *yes ? "conclusion.approve" : "conclusion.reject", *case_no, *reason);
+  if (*yes) make_effective(*case_no, id, r.who);
+  return Doc{{"case_no", *case_no}, {"status", *yes ? "effective" : "rejected"}};
+}
+
+Result<Doc> Triage::revise(const Request& r) {
+  Problems p;
+  Fields f(r.body, "body", p);
+  auto case_no = f.text("case_no", true, 40);
+  auto kind = f.text("kind", true, 30);
+  auto summary = f.text("summary", true, 2000);
+  auto reason = f.text("reason", true, 1000);
+  auto finding = f.text("fabrication_finding", false, 2000);
+  if (kind && !one_of(kKinds, *kind)) p.add("body.kind", "unknown conclusion '" + *kind + "' (" + joined(kKinds) + ")");
+  if (kind && *kind == "false_accusation" && !finding)
+    p.add("body.fabrication_finding", "missing: a false-accusation conclusion needs the finding that facts were fabricated on purpose");
+  if (!p.empty()) return p.error();
+  auto& cur = svc_.store().stmt("SELECT id, kind FROM conclusions WHERE case_no = ? AND status = 'effective'");
+  cur.bind(1, *case_no);
+  if (!cur.executeStep()) return Error::make(code::kNotFound, *case_no + " has no effective conclusion to revise");
+  int64_t current = cur.getColumn(0).getInt64();
+  std::string current_kind = cur.getColumn(1).getString();
+  cur.reset();
+  bool needs_approval = *kind == "false_accusation";
+  auto& ins = svc_.store().stmt(
+      "INSERT INTO conclusions(case_no, kind, summary, fabrication_finding, status, proposed_by, proposed_at, revises, revision_reason)"
+      " VALUES(?,?,?,?,?,?,?,?,?)");
+  ins.bind(1, *case_no);
+  ins.bind(2, *kind);
+  ins.bind(3, *summary);
+  ins.bind(4, finding.value_or(""));
+  ins.bind(5, needs_approval ? "proposed" : "revising");
+  ins.bind(6, r.who.name);
+  ins.bind(7, static_cast<int64_t>(now_ms()));
+  ins.bind(8, current);
+  ins.bind(9, *reason);
+  ins.exec();
+  int64_t id = svc_.store().db().getLastInsertRowid();
+  svc_.audit().record(r.who.name, r.who.role, "conclusion.revise", *case_no, current_kind + " → " + *kind + ": " + *reason);
+  if (!needs_approval) make_effective(*case_no, id, r.who);
+  return Doc{{"case_no", *case_no}, {"from", current_kind}, {"kind", *kind}, {"status", needs_approval ? "proposed" : "effective"}};
+}
+
+Result<Doc> Triage::notified(const Request& r) {
+  Problems p;
+  Fields f(r.body, "body", p);
+  auto case_no = f.text("case_no", true, 40);
+  auto what = f.text("what", true, 20);
+  if (what && *what != "acceptance" && *what != "conclusion") p.add("body.what", "expected acceptance or conclusion");
+  if (!p.empty()) return p.error();
+  if (!state_of(*case_no)) return Error::make(code::kNotFound, "no triage for case " + *case_no);
+  auto& st = svc_.store().stmt(*what == "acceptance" ? "UPDATE reports SET ack_done = 1 WHERE case_no = ?"
+                                                     : "UPDATE reports SET feedback_done = 1 WHERE case_no = ?");
+  st.bind(1, *case_no);
+  st.exec();
+  svc_.audit().record(r.who.name, r.who.role, "reporter.notified", *case_no, *what);
+  return Doc{{"case_no", *case_no}, {"notified", *what}};
+}
+
+Result<Doc> Triage::overdue(const Request& r) {
+  Problems p;
+  Fields f(r.body, "body", p);
+  auto within = f.integer("within_days", false, 0, 250).value_or(0);
+  if (!p.empty()) return p.error();
+  Date today = local_date(now_ms());
+  std::string limit = svc_.calendar().add_working_days(today, static_cast<int>(within)).str();
+  if (within == 0) limit = today.str();
+  // Every deadline the office tracks, with who holds the work.
+  const char* sql =
+      "SELECT case_no, 'triage decision' AS what, triage_due AS due, 'unassigned (officers)' AS holder FROM reports"
+      "  WHERE state = 'open' AND triage_due <= :limit"
+      " UNION ALL SELECT case_no, 'forward to the competent body', forward_due, held_by FROM reports"
+      "  WHERE state = 'forwarded' AND forward_due <= :limit"
+      " UNION ALL SELECT case_no, 'verification conclusion', verification_due, held_by FROM reports"
+      "  WHERE state = 'decided' AND verification_due <= :limit"
+      " UNION ALL SELECT case_no, 'acceptance notice to the real-name reporter', ack_due, 'intake clerks' FROM reports"
+      "  WHERE ack_due IS NOT NULL AND ack_done = 0 AND ack_due <= :limit"
+      " UNION ALL SELECT case_no, 'conclusion feedback to the real-name reporter', feedback_due, held_by FROM reports"
+      "  WHERE state = 'concluded' AND feedback_due IS NOT NULL AND feedback_done = 0 AND feedback_due <= :limit"
+      " ORDER BY due, case_no LIMIT 1000";
+  SQLite::Statement st(svc_.store().db(), sql);
+  st.bind(":limit", limit);
+  Doc items = Doc::array();
+  while (st.executeStep()) {
+    std::string due = st.getColumn(2).getString();
+    auto d = Date::parse(due);
+    bool late = due < today.str();
+    items.push_back({{"case_no", st.getColumn(0).getString()},
+                     {"what", st.getColumn(1).getString()},
+                     {"due", due},
+                     {"overdue", late},
+                     {"working_days_late", late && d ? svc_.calendar().working_days_between(*d, today) : 0},
+                     {"held_by", st.getColumn(3).isNull() ? "" : st.getColumn(3).getString()}});
+  }
+  return Doc{{"today", today.str()}, {"until", limit}, {"items", items}};
 }
 
 }  // namespace cq::triage

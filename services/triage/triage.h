@@ -27,6 +27,18 @@ class Triage {
   Result<Doc> rerun(const Request& r);
   Result<Doc> notice_add(const Request& r);
   Result<Doc> dispute_add(const Request& r);
+  Result<Doc> decide(const Request& r);
+  Result<Doc> conclude(const Request& r);
+  Result<Doc> approve(const Request& r);
+  Result<Doc> revise(const Request& r);
+  Result<Doc> notified(const Request& r);
+  Result<Doc> overdue(const Request& r);
+  // Makes a conclusion effective: state, reporter feedback deadline, and the
+  // event that clarification and the registry react to.
+  void make_effective(const std::string& case_no, int64_t conclusion_id, const Principal& by);
+  // The report's state, or nullopt if triage has not seen it.
+  std::optional<std::string> state_of(const std::string& case_no);
+  std::string due_in(int working_days) const;
 
   Service& svc_;
   RuleSet rules_;  // replaced by rerun (store thread only)

@@ -168,3 +168,110 @@ TEST_CASE("triage: kill -9 during a stream of new reports; every report gets exa
   CHECK(triaged.size() == cases.size());
   for (const auto& cn : cases) CHECK(triaged.count(cn) == 1);
 }
+
+namespace {
+std::vector<Doc> events_of(Cluster& c, const std::string& type) {
+  std::vector<Doc> out;
+  Doc page = ok(c.client("triage", "admin")->call("events.fetch", Doc{{"after", 0}, {"limit", 5000}}));
+  for (const auto& e : page["events"])
+    if (e["type"] == type) out.push_back(e);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("triage: officers decide with reasons; conclusions; a false accusation needs a second person; revisions") {
+  Cluster c(both());
+  c.add_user("clerk1", "clerk");
+  c.add_user("officer1", "officer");
+  c.add_user("boss1", "approver");
+  c.add_user("boss2", "approver");
+  c.start_all();
+  auto clerk = c.client("intake", "clerk1");
+  std::string a = ok(clerk->call("report.submit", cq::test::sample_report(11)))["case_no"];
+  std::string b = ok(clerk->call("report.submit", cq::test::sample_report(12)))["case_no"];
+  suggestion(c, a);
+  suggestion(c, b);
+  auto officer = c.client("triage", "officer1");
+  auto boss1 = c.client("triage", "boss1");
+  auto boss2 = c.client("triage", "boss2");
+
+  // Decisions: officers only; an override needs a reason.
+  CHECK(c.client("triage", "clerk1")->call("triage.decide", Doc{{"case_no", a}, {"disposal", "close"}})->code == "forbidden");
+  auto no_reason = officer->call("triage.decide", Doc{{"case_no", a}, {"class", "vague"}, {"disposal", "hold"}});
+  CHECK(no_reason->code == "invalid");
+  CHECK(no_reason->message == "body.reason: missing: overriding the suggestion (verifiable → vague) needs a reason");
+  CHECK(officer->call("triage.decide", Doc{{"case_no", a}, {"disposal", "teleport"}})->message.find("body.disposal: unknown disposal 'teleport'") == 0);
+  CHECK(officer->call("triage.decide", Doc{{"case_no", a}, {"disposal", "forward"}})->message.find("body.forward_to: missing") == 0);
+  Doc d = ok(officer->call("triage.decide", Doc{{"case_no", a}, {"disposal", "preliminary_verification"}}));
+  CHECK(d["overridden"] == false);
+  CHECK(d["state"] == "decided");
+  CHECK(officer->call("triage.decide", Doc{{"case_no", a}, {"disposal", "close"}})->code == "conflict");
+  ok(officer->call("triage.decide", Doc{{"case_no", b}, {"class", "vague"}, {"reason", "线索经初核无法查证"}, {"disposal", "talk_or_letter"}}));
+  CHECK(events_of(c, "report.decided").size() == 2);
+
+  // An honest mistake is "untrue": effective at once.
+  ok(officer->call("conclusion.add", Doc{{"case_no", a}, {"kind", "untrue"}, {"summary", "经核查，反映问题不属实，举报人系误解"}}));
+  CHECK(events_of(c, "report.concluded").size() == 1);
+  CHECK(officer->call("conclusion.add", Doc{{"case_no", a}, {"kind", "untrue"}, {"summary", "again"}})->code == "conflict");
+
+  // A false accusation needs the finding of fabrication, and a second person.
+  auto no_finding = officer->call("conclusion.add", Doc{{"case_no", b}, {"kind", "false_accusation"}, {"summary", "诬告"}});
+  CHECK(no_finding->message.find("body.fabrication_finding: missing") == 0);
+  ok(boss1->call("conclusion.add", Doc{{"case_no", b}, {"kind", "false_accusation"}, {"summary", "经查，举报内容系捏造"},
+                                        {"fabrication_finding", "举报人承认为报复故意编造收受现金情节，并伪造转账截图"}}));
+  CHECK(events_of(c, "report.concluded").size() == 1);  // no effect downstream yet
+  auto own = boss1->call("conclusion.approve", Doc{{"case_no", b}, {"approve", true}, {"reason", "同意"}});
+  CHECK(own->code == "forbidden");
+  CHECK(own->message.find("the proposer of a finding cannot approve it") == 0);
+  CHECK(officer->call("conclusion.approve", Doc{{"case_no", b}, {"approve", true}, {"reason", "同意"}})->code == "forbidden");
+  ok(boss2->call("conclusion.approve", Doc{{"case_no", b}, {"approve", true}, {"reason", "证据确凿，同意认定"}}));
+  auto concluded = events_of(c, "report.concluded");
+  REQUIRE(concluded.size() == 2);
+  CHECK(concluded[1]["data"]["kind"] == "false_accusation");
+  CHECK(concluded[1]["data"]["reporter_keys"]["phone"].get<std::string>().size() == 64);  // for the registry, no identity
+  CHECK(concluded[1].dump().find(cq::test::sample_report(12)["reporter"]["phone"].get<std::string>()) == std::string::npos);
+
+  // On appeal the finding is revised, with a reason; the revision is an event.
+  CHECK(officer->call("conclusion.revise", Doc{{"case_no", b}, {"kind", "untrue"}, {"summary", "x"}})->message == "body.reason: missing (required)");
+  ok(officer->call("conclusion.revise", Doc{{"case_no", b}, {"kind", "untrue"}, {"summary", "复查认为系错告而非诬告"},
+                                             {"reason", "申诉复查：举报人系误认，无捏造故意"}}));
+  auto revised = events_of(c, "report.conclusion_revised");
+  REQUIRE(revised.size() == 1);
+  CHECK(revised[0]["data"]["previous_kind"] == "false_accusation");
+  CHECK(revised[0]["data"]["kind"] == "untrue");
+
+  // Audit: every decision and conclusion left a row.
+  Doc audit = ok(c.client("triage", "admin")->call("audit.list", Doc::object()));
+  CHECK(audit["rows"].size() >= 6);
+  CHECK(ok(c.client("triage", "admin")->call("audit.verify", Doc::object()))["intact"] == true);
+}
+
+TEST_CASE("triage: overdue work is listed with who holds it, and leaves the list when done") {
+  Cluster c(both());
+  c.add_user("clerk1", "clerk");
+  c.add_user("officer1", "officer");
+  c.start_all();
+  auto clerk = c.client("intake", "clerk1");
+  Doc old = cq::test::sample_report(21);
+  old["received_at"] = "2026-10-09T10:00:00+08:00";  // triage due 5 working days later, long past
+  std::string late = ok(clerk->call("report.submit", old))["case_no"];
+  suggestion(c, late);
+  auto officer = c.client("triage", "officer1");
+  Doc od = ok(officer->call("triage.overdue", Doc::object()));
+  std::set<std::string> whats;
+  for (const auto& it : od["items"]) {
+    CHECK(it["case_no"] == late);
+    CHECK(it["overdue"] == true);
+    CHECK(it["working_days_late"].get<int>() > 5);
+    whats.insert(it["what"]);
+  }
+  CHECK(whats == std::set<std::string>{"triage decision", "acceptance notice to the real-name reporter"});
+  ok(officer->call("report.notified", Doc{{"case_no", late}, {"what", "acceptance"}}));
+  ok(officer->call("triage.decide", Doc{{"case_no", late}, {"disposal", "forward"}, {"forward_to", "省纪委监委"}}));
+  od = ok(officer->call("triage.overdue", Doc{{"within_days", 10}}));
+  REQUIRE(od["items"].size() == 1);
+  CHECK(od["items"][0]["what"] == "forward to the competent body");
+  CHECK(od["items"][0]["overdue"] == false);  // due within 5 working days
+  CHECK(od["items"][0]["held_by"] == "officer1");
+  CHECK(ok(officer->call("triage.overdue", Doc::object()))["items"].empty());
+}

@@ -21,9 +21,8 @@ def free_port():
 
 
 class Cluster:
-    def __init__(self, bin_dir, services=("intake",)):
+    def __init__(self, bin_dir, services=None):
         self.bin = bin_dir
-        self.services = services
         self.dir = tempfile.mkdtemp(prefix="cq-py-")
         os.makedirs(os.path.join(self.dir, "config"))
         text = open(os.path.join(ROOT, "config", "chengqing.toml"), encoding="utf-8").read()
@@ -33,6 +32,7 @@ class Cluster:
         with open(self.config, "w", encoding="utf-8") as f:
             f.write(text)
         self.conf = tomllib.loads(text)
+        self.services = list(services or self.conf["services"])
         self.keys_dir = self.conf["keys_dir"]
         self.procs = {}
         self.cq("keys", "init")
@@ -49,12 +49,11 @@ class Cluster:
             log = open(os.path.join(self.dir, s + ".out"), "w")
             self.procs[s] = subprocess.Popen([os.path.join(self.bin, "cq-" + s), "--config", self.config],
                                              stdout=log, stderr=subprocess.STDOUT)
-        for s in self.services:
-            deadline = time.time() + 10
-            while time.time() < deadline:
-                if self.cq("ping", check=False).returncode == 0:
-                    break
-                time.sleep(0.1)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if self.cq("ping", check=False).returncode == 0:
+                break
+            time.sleep(0.1)
 
     def user_keys(self, name):
         with open(os.path.join(self.keys_dir, "users", name + ".key"), "rb") as f:
