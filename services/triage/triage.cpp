@@ -25,6 +25,10 @@ Triage::Triage(Service& svc) : svc_(svc), match_key_(svc.data_key("match")) {
   if (!rs) throw std::runtime_error("triage rules: " + rs.error().message);
   rules_ = std::move(*rs);
   svc_.consume("intake", [this](const Event& e) { on_intake_event(e); });
+  // Authors with a false-accusation finding, as keyed hashes only; from the
+  // registry wherever one is configured.
+  if (svc.config().services.count("registry"))
+    svc_.consume("registry", [this](const Event& e) { on_registry_event(e); });
   svc_.on("triage.show", kReaders, [this](const Request& r) { return show(r); });
   svc_.on("triage.queue", kReaders, [this](const Request& r) { return queue(r); });
   svc_.on("triage.rerun", kOfficers, [this](const Request& r) { return rerun(r); });
@@ -148,6 +152,20 @@ void Triage::on_intake_event(const Event& e) {
       st.exec();
     }
   store_suggestion(case_no, evaluate(rules_, facts_for(case_no, d, e.type == "report.merged")), false);
+}
+
+void Triage::on_registry_event(const Event& e) {
+  if (e.type != "accuser.flagged" && e.type != "accuser.cleared") return;
+  if (!e.data.contains("hashes") || !e.data["hashes"].is_array()) return;
+  for (const auto& h : e.data["hashes"]) {
+    if (!h.is_string()) continue;
+    auto& st = svc_.store().stmt(e.type == "accuser.flagged"
+                                     ? "INSERT OR IGNORE INTO flagged_reporters(hash, since) VALUES(?, ?)"
+                                     : "DELETE FROM flagged_reporters WHERE hash = ? AND ? IS NOT NULL");
+    st.bind(1, h.get<std::string>());
+    st.bind(2, e.at);
+    st.exec();
+  }
 }
 
 Result<Doc> Triage::show(const Request& r) {

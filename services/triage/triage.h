@@ -20,6 +20,7 @@ class Triage {
 
  private:
   void on_intake_event(const Event& e);
+  void on_registry_event(const Event& e);
   Facts facts_for(const std::string& case_no, const Doc& data, bool merged);
   void store_suggestion(const std::string& case_no, const Suggestion& s, bool rerun);
   Result<Doc> show(const Request& r);

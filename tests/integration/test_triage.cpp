@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "cluster.h"
+#include "cq/service.h"
 #include "samples.h"
 
 using cq::Doc;
@@ -274,4 +275,79 @@ TEST_CASE("triage: overdue work is listed with who holds it, and leaves the list
   CHECK(od["items"][0]["overdue"] == false);  // due within 5 working days
   CHECK(od["items"][0]["held_by"] == "officer1");
   CHECK(ok(officer->call("triage.overdue", Doc::object()))["items"].empty());
+}
+
+TEST_CASE("triage: an author flagged by the registry is weighed by keyed hash, and no longer once cleared") {
+  // The registry service comes with its own issue; here its events are given
+  // by a stand-in built on the same Service class, speaking the real protocol.
+  Cluster::Options o = both();
+  int req = cq::test::free_port(), pub = cq::test::free_port();
+  o.edit_config = [&](std::string& t) {
+    t.replace(t.find("[calendar]"), 10,
+              "[services.registry]\nrequest = \"tcp://127.0.0.1:" + std::to_string(req) + "\"\npublish = \"tcp://127.0.0.1:" +
+                  std::to_string(pub) + "\"\n\n[calendar]");
+  };
+  Cluster c(o);
+  c.add_user("clerk1", "clerk");
+  cq::Service registry("registry", c.config(), {});
+  registry.on("test.emit", {"admin"}, [&](const cq::Request& r) -> cq::Result<Doc> {
+    registry.outbox().append(r.body["type"], "A-1", Doc{{"hashes", r.body["hashes"]}});
+    return Doc::object();
+  });
+  std::thread reg_thread([&] { registry.run(); });
+  c.start_all();
+  auto clerk = c.client("intake", "clerk1");
+  Doc first = cq::test::sample_report(31);
+  std::string a = ok(clerk->call("report.submit", first))["case_no"];
+  Doc s1 = suggestion(c, a);
+  CHECK_FALSE(fired(s1, "known-false-accuser"));
+  // What the registry would say: this author's keyed hash has a finding.
+  Doc ev = ok(c.client("intake", "admin")->call("events.fetch", Doc{{"after", 0}}));
+  std::string hash = ev["events"][0]["data"]["reporter_keys"]["phone"];
+  auto to_registry = c.client("registry", "admin");
+  ok(to_registry->call("test.emit", Doc{{"type", "accuser.flagged"}, {"hashes", Doc::array({hash})}}));
+  std::this_thread::sleep_for(1500ms);  // announced at once; polled every second anyway
+  Doc next = cq::test::sample_report(32);
+  next["reporter"]["phone"] = first["reporter"]["phone"];
+  std::string b = ok(clerk->call("report.submit", next))["case_no"];
+  Doc s2 = suggestion(c, b);
+  CHECK(fired(s2, "known-false-accuser"));
+  CHECK(s2["suggestion"]["class"] == "suspected_malicious");
+  // An appeal cleared the finding: the next report is not weighed by it.
+  ok(to_registry->call("test.emit", Doc{{"type", "accuser.cleared"}, {"hashes", Doc::array({hash})}}));
+  std::this_thread::sleep_for(1500ms);
+  Doc third = cq::test::sample_report(33);
+  third["reporter"]["phone"] = first["reporter"]["phone"];
+  std::string d = ok(clerk->call("report.submit", third))["case_no"];
+  CHECK_FALSE(fired(suggestion(c, d), "known-false-accuser"));
+  registry.stop();
+  reg_thread.join();
+}
+
+TEST_CASE("triage: repeating allegations already concluded untrue, with nothing new, is a sign") {
+  Cluster c(both());
+  c.add_user("clerk1", "clerk");
+  c.add_user("officer1", "officer");
+  c.start_all();
+  auto clerk = c.client("intake", "clerk1");
+  auto officer = c.client("triage", "officer1");
+  Doc first = cq::test::sample_report(51);
+  std::string a = ok(clerk->call("report.submit", first))["case_no"];
+  suggestion(c, a);
+  ok(officer->call("triage.decide", Doc{{"case_no", a}, {"disposal", "preliminary_verification"}}));
+  ok(officer->call("conclusion.add", Doc{{"case_no", a}, {"kind", "untrue"}, {"summary", "经核查不属实"}}));
+  Doc again = cq::test::sample_report(52, true);
+  again["accused"] = first["accused"];
+  again["summary"] = "再次反映" + first["accused"][0]["name"].get<std::string>() + "的问题";
+  again["details"] = "之前反映的问题没有处理，要求严肃查处。";
+  again.erase("specifics");
+  std::string b = ok(clerk->call("report.submit", again))["case_no"];
+  Doc s = suggestion(c, b);
+  CHECK(fired(s, "repeats-untrue"));
+  CHECK(s["suggestion"]["class"] == "suspected_malicious");
+  // With a new, checkable fact it is not.
+  Doc fresh = again;
+  fresh["details"] = "新线索：2026年10月8日他又在办公室收受现金2万元，有转账记录。";
+  std::string f = ok(clerk->call("report.submit", fresh))["case_no"];
+  CHECK_FALSE(fired(suggestion(c, f), "repeats-untrue"));
 }
