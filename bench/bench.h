@@ -4,11 +4,23 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <vector>
+
+#include "cluster.h"
+#include "cq/codec.h"
 
 namespace cq::bench {
 
 using Clock = std::chrono::steady_clock;
+
+// Submits every body to intake: one client per list, each keeping `window`
+// requests in flight. Returns what was acknowledged and how long it took.
+struct Submitted {
+  int acked = 0, failed = 0;
+  double seconds = 0;
+};
+Submitted submit_all(test::Cluster& c, const std::string& user, const std::vector<std::vector<Doc>>& bodies, int window);
 
 inline double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
@@ -23,5 +35,6 @@ inline double percentile(std::vector<double> v, double p) {
 }
 
 int bench_intake(int argc, char** argv);
+int bench_triage(int argc, char** argv);
 
 }  // namespace cq::bench

@@ -128,6 +128,33 @@ double baseline(const std::filesystem::path& dir, int n) {
   return n / seconds_since(t0);
 }
 
+}  // namespace
+
+Submitted submit_all(test::Cluster& c, const std::string& user, const std::vector<std::vector<Doc>>& bodies, int window) {
+  std::atomic<int> acked{0}, failed{0};
+  std::vector<std::unique_ptr<Client>> clients;
+  for (std::size_t t = 0; t < bodies.size(); ++t) clients.push_back(c.client("intake", user, 30000, 1));
+  auto t0 = Clock::now();
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < bodies.size(); ++t)
+    threads.emplace_back([&, t] {
+      auto& client = clients[t];
+      int mine = static_cast<int>(bodies[t].size());
+      int sent = 0, got = 0;
+      while (got < mine) {
+        while (sent < mine && sent - got < window) client->send("report.submit", bodies[t][sent++]);
+        auto r = client->receive(std::chrono::milliseconds(30000));
+        if (!r) break;
+        ++got;
+        (r->second.ok ? acked : failed)++;
+      }
+    });
+  for (auto& th : threads) th.join();
+  return Submitted{acked, failed, seconds_since(t0)};
+}
+
+namespace {
+
 // CPU seconds (user + system) a process has used so far.
 double cpu_seconds(int pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -158,38 +185,21 @@ Round throughput_round(const Options& o) {
   c.add_user("benchclerk", "clerk");
   out.base = baseline(c.dir(), o.reports);
   c.start_all();
-  std::atomic<int> acked{0}, failed{0};
   // Clerks' machines build their reports; here they are built before the clock starts.
   std::vector<std::vector<Doc>> bodies(o.clients);
   for (int t = 0; t < o.clients; ++t) {
     int mine = o.reports / o.clients + (t < o.reports % o.clients ? 1 : 0);
     for (int i = 0; i < mine; ++i) bodies[t].push_back(test::sample_report(t * 1000000 + i));
   }
-  std::vector<std::unique_ptr<Client>> clients;
-  for (int t = 0; t < o.clients; ++t) clients.push_back(c.client("intake", "benchclerk", 30000, 1));
   auto ping0 = c.client("intake", "admin")->call("ping", Doc::object())->body;
   int intake_pid = ping0["pid"];
   double cpu0 = cpu_seconds(intake_pid), self0 = cpu_seconds(getpid());
-  auto t0 = Clock::now();
-  std::vector<std::thread> threads;
-  for (int t = 0; t < o.clients; ++t)
-    threads.emplace_back([&, t] {
-      auto& client = clients[t];
-      int mine = static_cast<int>(bodies[t].size());
-      int sent = 0, got = 0;
-      while (got < mine) {
-        while (sent < mine && sent - got < o.window) client->send("report.submit", bodies[t][sent++]);
-        auto r = client->receive(std::chrono::milliseconds(30000));
-        if (!r) break;
-        ++got;
-        (r->second.ok ? acked : failed)++;
-      }
-    });
-  for (auto& th : threads) th.join();
-  double elapsed = seconds_since(t0);
+  auto sent = submit_all(c, "benchclerk", bodies, o.window);
+  int acked = sent.acked, failed = sent.failed;
+  double elapsed = sent.seconds;
   double intake_cpu = cpu_seconds(intake_pid) - cpu0;
   out.rate = acked / elapsed;
-  out.cpu_per_report_us = 1e6 * intake_cpu / std::max(1, acked.load());
+  out.cpu_per_report_us = 1e6 * intake_cpu / std::max(1, acked);
   out.cpu_use = 100 * intake_cpu / elapsed;
   out.clients_cpu = 100 * (cpu_seconds(getpid()) - self0) / elapsed;
   auto ping1 = c.client("intake", "admin")->call("ping", Doc::object())->body;

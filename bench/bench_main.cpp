@@ -11,10 +11,12 @@ int main(int argc, char** argv) {
   cq::set_process_time_zone("Asia/Shanghai");
   cq::crypto::init();
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0) {
-    std::printf("usage: cq-bench intake [--rounds N] [--reports N] [--clients N] [--window N] [--rate R] [--seconds S]\n");
+    std::printf("usage: cq-bench intake [--rounds N] [--reports N] [--clients N] [--window N] [--rate R] [--seconds S]\n"
+                "       cq-bench triage [--replays N] [--clients N] [--window N]\n");
     return argc < 2 ? 2 : 0;
   }
   if (std::strcmp(argv[1], "intake") == 0) return cq::bench::bench_intake(argc - 1, argv + 1);
+  if (std::strcmp(argv[1], "triage") == 0) return cq::bench::bench_triage(argc - 1, argv + 1);
   std::fprintf(stderr, "cq-bench: unknown benchmark '%s'\n", argv[1]);
   return 2;
 }

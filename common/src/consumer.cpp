@@ -35,15 +35,15 @@ Result<int> Consumer::pump(int max_pages) {
   int applied = 0;
   for (int page = 0; page < max_pages; ++page) {
     int64_t after = cursor();
-    auto r = client_.call("events.fetch", Doc{{"after", after}, {"limit", 500}});
+    auto r = client_.call("events.fetch", Doc{{"after", after}, {"limit", 1000}});
     if (!r) return r.error();
     if (!r->ok) return r->error();
-    const Doc& events = r->body["events"];
+    Doc& events = r->body["events"];
     if (!events.is_array() || events.empty()) break;
     WriteTx tx(store_);
     int64_t last = after;
-    for (const auto& d : events) {
-      auto e = Event::from_doc(d);
+    for (auto& d : events) {
+      auto e = Event::from_doc(std::move(d));
       if (!e) return e.error();
       if (e->seq <= last) continue;  // never go backwards
       apply_(*e);

@@ -1,12 +1,14 @@
 #include "cq/outbox.h"
 
+#include <msgpack.hpp>
+
 namespace cq {
 
 Doc Event::to_doc() const {
   return Doc{{"seq", seq}, {"type", type}, {"at", at}, {"subject", subject}, {"data", data}};
 }
 
-Result<Event> Event::from_doc(const Doc& d) {
+Result<Event> Event::from_doc(Doc d) {
   if (!d.is_object() || !d.contains("seq") || !d["seq"].is_number_integer() ||
       !d.contains("type") || !d["type"].is_string())
     return Error::make(code::kBadEnvelope, "event without integer seq and string type");
@@ -15,7 +17,7 @@ Result<Event> Event::from_doc(const Doc& d) {
   e.type = d["type"].get<std::string>();
   e.at = d.value("at", int64_t{0});
   e.subject = d.value("subject", std::string());
-  e.data = d.contains("data") ? d["data"] : Doc::object();
+  e.data = d.contains("data") ? std::move(d["data"]) : Doc::object();
   return e;
 }
 
@@ -57,6 +59,52 @@ std::vector<Event> Outbox::after(int64_t after, int limit) {
     out.push_back(std::move(e));
   }
   return out;
+}
+
+std::string Outbox::fetch_encoded(int64_t after, int limit) {
+  struct Row {
+    int64_t seq, at;
+    std::string type, subject, data;
+  };
+  std::vector<Row> rows;
+  auto& st = s_.stmt("SELECT seq, type, at, subject, data FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
+  st.bind(1, static_cast<int64_t>(after));
+  st.bind(2, limit + 1);
+  while (st.executeStep()) {
+    auto c = st.getColumn(4);
+    rows.push_back({st.getColumn(0).getInt64(), st.getColumn(2).getInt64(), st.getColumn(1).getString(),
+                    st.getColumn(3).getString(), std::string(static_cast<const char*>(c.getBlob()), c.getBytes())});
+  }
+  st.reset();
+  bool more = static_cast<int>(rows.size()) > limit;
+  if (more) rows.pop_back();
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk(buf);
+  auto str = [&](const std::string& s) {
+    pk.pack_str(static_cast<uint32_t>(s.size()));
+    pk.pack_str_body(s.data(), static_cast<uint32_t>(s.size()));
+  };
+  pk.pack_map(3);
+  str("events");
+  pk.pack_array(static_cast<uint32_t>(rows.size()));
+  for (const auto& r : rows) {
+    pk.pack_map(5);
+    str("seq");
+    pk.pack(r.seq);
+    str("type");
+    str(r.type);
+    str("at");
+    pk.pack(r.at);
+    str("subject");
+    str(r.subject);
+    str("data");
+    buf.write(r.data.data(), r.data.size());  // stored msgpack, as is
+  }
+  str("more");
+  pk.pack(more);
+  str("last_seq");
+  pk.pack(last());
+  return std::string(buf.data(), buf.size());
 }
 
 int64_t Outbox::last() {

@@ -10,6 +10,7 @@
 #include <thread>
 #include <optional>
 
+#include "cq/fields.h"
 #include "cq/log.h"
 
 namespace cq {
@@ -92,30 +93,13 @@ Service::Service(std::string name, Config config, const std::vector<std::string>
                   {"group_commits", commits_.load()},
                   {"committed_requests", committed_requests_.load()}};
      });
-  on("events.fetch", {role::kService, role::kAdmin}, [this](const Request& r) -> Result<Doc> {
+  on_raw("events.fetch", {role::kService, role::kAdmin}, [this](const Request& r) -> Result<std::string> {
     Problems p;
-    int64_t after = 0;
-    int limit = 500;
-    if (r.body.contains("after")) {
-      if (!r.body["after"].is_number_integer() || r.body["after"].get<int64_t>() < 0)
-        p.add("body.after", "expected an integer >= 0");
-      else
-        after = r.body["after"].get<int64_t>();
-    }
-    if (r.body.contains("limit")) {
-      if (!r.body["limit"].is_number_integer() || r.body["limit"].get<int64_t>() < 1 ||
-          r.body["limit"].get<int64_t>() > 5000)
-        p.add("body.limit", "expected an integer from 1 to 5000");
-      else
-        limit = r.body["limit"].get<int>();
-    }
+    Fields f(r.body, "body", p);
+    auto after = f.integer("after", false, 0, INT64_MAX).value_or(0);
+    auto limit = f.integer("limit", false, 1, 5000).value_or(500);
     if (!p.empty()) return p.error();
-    Doc events = Doc::array();
-    auto list = outbox_->after(after, limit + 1);
-    bool more = static_cast<int>(list.size()) > limit;
-    if (more) list.pop_back();
-    for (const auto& e : list) events.push_back(e.to_doc());
-    return Doc{{"events", events}, {"more", more}, {"last_seq", outbox_->last()}};
+    return outbox_->fetch_encoded(after, static_cast<int>(limit));
   });
   on("audit.verify", {role::kAdmin, role::kSupervisor}, [this](const Request&) -> Result<Doc> {
     auto v = audit_->verify();
@@ -138,6 +122,10 @@ crypto::Key Service::data_key(const std::string& n) const {
 
 void Service::on(const std::string& type, std::set<std::string> roles, Handler h) {
   routes_[type] = Route{std::move(roles), nullptr, std::move(h)};
+}
+
+void Service::on_raw(const std::string& type, std::set<std::string> roles, RawHandler h) {
+  routes_[type] = Route{std::move(roles), nullptr, nullptr, std::move(h)};
 }
 
 void Service::on(const std::string& type, std::set<std::string> roles, Prepare p, Handler h) {
@@ -197,6 +185,16 @@ Reply Service::dispatch(const Request& req, bool savepoint, bool& dirty_failure)
   int64_t before = store_->db().getTotalChanges();
   Reply reply;
   try {
+    if (it->second.raw) {
+      auto raw = it->second.raw(req);
+      if (raw) {
+        if (sp) sp->release();
+        Reply ok;
+        ok.raw_body = std::move(*raw);
+        return ok;
+      }
+      return Reply::fail(raw.error());  // raw handlers only read
+    }
     auto r = it->second.handler(req);
     if (r) {
       if (sp) sp->release();

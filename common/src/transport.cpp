@@ -91,6 +91,7 @@ std::string encode_reply(const std::string& id, const std::string& type, const R
   pack_str(pk, "message");
   pack_str(pk, r.message);
   pack_str(pk, "body");
+  if (!r.raw_body.empty()) return std::string(buf.data(), buf.size()) + r.raw_body;
   return with_body(buf, r.body);
 }
 

@@ -78,7 +78,9 @@ Result<RuleSet> RuleSet::from_config(const Config& cfg) {
 
 Facts facts_from_report(const Doc& ev) {
   Facts f;
-  f.report = ev;
+  if (auto it = ev.find("accused"); it != ev.end() && it->is_array()) f.accused = *it;
+  if (auto it = ev.find("specifics"); it != ev.end() && it->is_object()) f.specifics = *it;
+  f.real_name = ev.value("real_name", false);
   f.text = extract(ev.value("summary", std::string()) + "\n" + ev.value("details", std::string()));
   return f;
 }
@@ -86,7 +88,7 @@ Facts facts_from_report(const Doc& ev) {
 namespace {
 
 bool checkable(const Facts& f) {
-  const Doc& sp = f.report.contains("specifics") ? f.report["specifics"] : Doc::object();
+  const Doc& sp = f.specifics;
   bool time = f.text.specific_time() || sp.contains("when");
   bool place = f.text.places > 0 || sp.contains("where");
   bool amount = !f.text.amounts_yuan.empty() || sp.contains("amount_yuan");
@@ -94,12 +96,10 @@ bool checkable(const Facts& f) {
 }
 
 bool holds(const Rule& r, const Facts& f, const RuleSet& rs) {
-  const Doc& ev = f.report;
-  const Doc& sp = ev.contains("specifics") && ev["specifics"].is_object() ? ev["specifics"] : Doc::object();
+  const Doc& sp = f.specifics;
   const std::string& p = r.predicate;
   auto identified = [&] {
-    if (!ev.contains("accused")) return false;
-    for (const auto& a : ev["accused"]) {
+    for (const auto& a : f.accused) {
       std::string name = a.value("name", std::string());
       bool vague_name = name.find("某领导") != std::string::npos || name.size() < 3;
       if (!vague_name && (!a.value("unit", std::string()).empty() || !a.value("post", std::string()).empty())) return true;
@@ -117,7 +117,7 @@ bool holds(const Rule& r, const Facts& f, const RuleSet& rs) {
   }
   if (p == "has_witness") return f.text.witnesses > 0 || (sp.contains("witnesses") && !sp["witnesses"].empty());
   if (p == "has_evidence") return f.text.evidence > 0 || (sp.contains("evidence") && !sp["evidence"].empty());
-  if (p == "real_name") return ev.value("real_name", false);
+  if (p == "real_name") return f.real_name;
   if (p == "hedging") return f.text.hedges >= std::max(1.0, r.param);
   if (p == "no_checkable_facts") return !checkable(f);
   if (p == "abusive_without_facts") return f.text.abuse >= std::max(1.0, r.param) && !checkable(f);
@@ -128,8 +128,7 @@ bool holds(const Rule& r, const Facts& f, const RuleSet& rs) {
   if (p == "repeats_concluded_untrue") return f.repeats_concluded_untrue;
   if (p == "repeat_of_earlier") return f.merged;
   if (p == "outside_jurisdiction") {
-    if (!ev.contains("accused")) return false;
-    for (const auto& a : ev["accused"]) {
+    for (const auto& a : f.accused) {
       auto in = [](const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); };
       if (in(rs.forward_levels, a.value("level", std::string())) || in(rs.forward_regions, a.value("region", std::string())))
         return true;

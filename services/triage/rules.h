@@ -43,7 +43,9 @@ const std::vector<std::string>& predicates();
 // Everything a rule may look at: the report as intake's event carries it,
 // what its text says, and what is known around it.
 struct Facts {
-  Doc report;
+  Doc accused = Doc::array();    // the report's accused officials
+  Doc specifics = Doc::object(); // when, where, amount_yuan, witnesses, evidence
+  bool real_name = false;
   TextFeatures text;
   bool merged = false;                    // intake linked it to an earlier report
   bool known_false_accuser = false;       // its author has a concluded false-accusation finding

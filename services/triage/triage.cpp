@@ -96,6 +96,7 @@ Facts Triage::facts_for(const std::string& case_no, const Doc& data, bool merged
 
 void Triage::store_suggestion(const std::string& case_no, const Suggestion& s, bool rerun) {
   Doc d = s.to_doc();
+  std::string fired = encode(d["fired"]);  // msgpack: cheaper than JSON text on this hot path
   auto& st = svc_.store().stmt(
       "INSERT INTO suggestions(case_no, class, score, fired, at) VALUES(?,?,?,?,?)"
       " ON CONFLICT(case_no) DO UPDATE SET class = excluded.class, score = excluded.score,"
@@ -103,7 +104,7 @@ void Triage::store_suggestion(const std::string& case_no, const Suggestion& s, b
   st.bind(1, case_no);
   st.bind(2, s.klass);
   st.bind(3, s.score);
-  st.bind(4, d["fired"].dump());
+  st.bindNoCopy(4, fired.data(), static_cast<int>(fired.size()));
   st.bind(5, static_cast<int64_t>(now_ms()));
   st.exec();
   Doc rules = Doc::array();
@@ -196,7 +197,7 @@ Result<Doc> Triage::show(const Request& r) {
           {"suggestion",
            {{"class", st.getColumn(4).getString()},
             {"score", st.getColumn(5).getDouble()},
-            {"fired", Doc::parse(st.getColumn(6).getString())},
+            {"fired", decode(blob_of(st.getColumn(6)), UnpackLimits{64 << 20, 64 << 20, 0, 1 << 20, 1 << 20, 64}).value()},
             {"reruns", st.getColumn(7).getInt()}}}};
   st.reset();
   return out;

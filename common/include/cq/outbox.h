@@ -20,7 +20,7 @@ struct Event {
   Doc data;             // the event's fields (never a reporter identity)
 
   Doc to_doc() const;
-  static Result<Event> from_doc(const Doc& d);
+  static Result<Event> from_doc(Doc d);
 };
 
 class Outbox {
@@ -32,6 +32,9 @@ class Outbox {
   int64_t append_encoded(const std::string& type, const std::string& subject, const std::string& data);
   // Events with seq > after, oldest first, at most limit.
   std::vector<Event> after(int64_t after, int limit);
+  // The same as a msgpack-encoded events.fetch reply body {events, more,
+  // last_seq}, with each event's stored data spliced in undecoded.
+  std::string fetch_encoded(int64_t after, int limit);
   int64_t last();
 
  private:

@@ -41,10 +41,13 @@ class Service {
  public:
   // A request handler. Runs inside the batch transaction and its own savepoint.
   using Handler = std::function<Result<Doc>(const Request&)>;
+  // A handler whose result is already a msgpack-encoded body (a map).
+  using RawHandler = std::function<Result<std::string>(const Request&)>;
 
   Service(std::string name, Config config, const std::vector<std::string>& migrations);
   ~Service();
 
+  void on_raw(const std::string& type, std::set<std::string> roles, RawHandler h);
   // Runs on the front thread before the handler; must not touch the store.
   // Its result is handed to the handler as Request::prepared.
   using Prepare = std::function<Result<std::shared_ptr<void>>(const Request&)>;
@@ -84,6 +87,7 @@ class Service {
     std::set<std::string> roles;
     Prepare prepare;
     Handler handler;
+    RawHandler raw = nullptr;
   };
 
   struct Timer {

@@ -36,6 +36,7 @@ struct Reply {
   std::string code = code::kOk;
   std::string message;
   Doc body = Doc::object();
+  std::string raw_body;  // if set: the body, already msgpack-encoded (sent instead of `body`)
 
   static Reply success(Doc body, std::string message = "");
   static Reply fail(const Error& e);

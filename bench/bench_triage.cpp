@@ -1,0 +1,99 @@
+// tools/bench triage: suggestions per second on the labelled set replayed
+// many times, through real intake and triage processes, beside intake's own
+// rate in the same run: triage must keep up with intake.
+#include <fstream>
+#include <thread>
+
+#include "bench.h"
+#include "cq/config.h"
+#include "rules.h"
+
+namespace cq::bench {
+
+namespace {
+std::vector<Doc> labelled() {
+  std::vector<Doc> out;
+  std::ifstream in(std::string(CQ_SOURCE_DIR) + "/tests/data/triage_labelled.jsonl");
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(Doc::parse(line));
+  return out;
+}
+}  // namespace
+
+int bench_triage(int argc, char** argv) {
+  int replays = 40, clients = 8, window = 128;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i];
+    int v = std::atoi(argv[i + 1]);
+    if (k == "--replays") replays = std::max(1, v);
+    else if (k == "--clients") clients = std::max(1, v);
+    else if (k == "--window") window = std::max(1, v);
+  }
+  auto set = labelled();
+  std::printf("triage benchmark: the labelled set (%zu reports) replayed %d times through intake and triage;\n"
+              "%d clients with %d requests in flight each.\n\n", set.size(), replays, clients, window);
+
+  // The rule engine alone, in this process.
+  auto cfg = load_config(std::string(CQ_SOURCE_DIR) + "/config/chengqing.toml");
+  auto rules = triage::RuleSet::from_config(*cfg);
+  std::vector<Doc> events;
+  for (const auto& it : set) {
+    const Doc& b = it["report"];
+    events.push_back(Doc{{"channel", b["channel"]}, {"real_name", !b["reporter"].value("anonymous", true)},
+                         {"accused", b["accused"]}, {"category", b["category"]}, {"summary", b["summary"]},
+                         {"details", b.value("details", std::string())}});
+  }
+  auto t0 = Clock::now();
+  std::size_t n = 0;
+  while (seconds_since(t0) < 1.0)
+    for (const auto& ev : events) {
+      (void)triage::evaluate(*rules, triage::facts_from_report(ev));
+      ++n;
+    }
+  double engine_rate = n / seconds_since(t0);
+
+  // Real processes.
+  test::Cluster::Options o;
+  o.services = {"intake", "triage"};
+  test::Cluster c(o);
+  c.add_user("benchclerk", "clerk");
+  c.start_all();
+  std::vector<std::vector<Doc>> bodies(clients);
+  int total = 0;
+  for (int k = 0; k < replays; ++k)
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      Doc b = set[i]["report"];
+      b["details"] = b.value("details", std::string()) + "（第" + std::to_string(k + 1) + "份）";
+      if (!b["reporter"].value("anonymous", true)) b["reporter"]["phone"] = std::to_string(13900000000LL + k * 1000 + i);
+      bodies[total++ % clients].push_back(std::move(b));
+    }
+  auto triage_admin = c.client("triage", "admin", 5000, 1);
+  int64_t before = triage_admin->call("ping", Doc::object())->body["last_event"];
+  auto start = Clock::now();
+  Submitted sent;
+  std::thread submitter([&] { sent = submit_all(c, "benchclerk", bodies, window); });
+  double triage_done = 0;
+  while (true) {
+    auto r = triage_admin->call("ping", Doc::object());
+    if (r && r->ok && r->body["last_event"].get<int64_t>() - before >= total) {
+      triage_done = seconds_since(start);
+      break;
+    }
+    if (seconds_since(start) > 600) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  submitter.join();
+  double intake_rate = sent.acked / sent.seconds;
+  double triage_rate = triage_done > 0 ? total / triage_done : 0;
+  std::printf("%-58s %12s\n", "measure", "value");
+  std::printf("%-58s %12.0f\n", "rule engine alone (this process), suggestions/s", engine_rate);
+  std::printf("%-58s %12d\n", "reports submitted", total);
+  std::printf("%-58s %12.0f\n", "intake: acknowledged reports/s", intake_rate);
+  std::printf("%-58s %12.0f\n", "triage: suggestions/s, from the first submission", triage_rate);
+  std::printf("%-58s %12.2f\n", "ratio triage / intake (keeps up at >= ~1)", triage_rate / intake_rate);
+  std::printf("%-58s %12.0f\n", "triage finished after intake, ms", 1000 * (triage_done - sent.seconds));
+  std::printf("%-58s %12d\n", "failed submissions", sent.failed);
+  return sent.failed || triage_done == 0 ? 1 : 0;
+}
+
+}  // namespace cq::bench
