@@ -1,6 +1,8 @@
 #include "extract.h"
 
 #include <cstdlib>
+#include <unordered_map>
+#include <vector>
 
 namespace cq::triage {
 
@@ -49,14 +51,31 @@ long unit_of(char32_t c) {
 bool arabic(char32_t c) { return (c >= U'0' && c <= U'9') || c == U'.' || (c >= U'０' && c <= U'９'); }
 bool chinese_numeral(char32_t c) { return digit_of(c) >= 0 || unit_of(c) > 0; }
 
-int count(const std::u32string& text, std::initializer_list<const char32_t*> words) {
-  int n = 0;
-  for (const char32_t* w : words) {
-    std::u32string word(w);
-    for (std::size_t at = text.find(word); at != std::u32string::npos; at = text.find(word, at + word.size())) ++n;
+// Counts occurrences of any of the words in one pass over the text, trying
+// only the words that start with the character at hand.
+class WordCounter {
+ public:
+  WordCounter(std::initializer_list<const char32_t*> words) {
+    for (const char32_t* w : words) by_first_[w[0]].push_back(w);
   }
-  return n;
-}
+  int count(const std::u32string& text) const {
+    int n = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      auto it = by_first_.find(text[i]);
+      if (it == by_first_.end()) continue;
+      for (const auto& w : it->second)
+        if (text.compare(i, w.size(), w) == 0) {
+          ++n;
+          i += w.size() - 1;
+          break;
+        }
+    }
+    return n;
+  }
+
+ private:
+  std::unordered_map<char32_t, std::vector<std::u32string>> by_first_;
+};
 
 }  // namespace
 
@@ -135,18 +154,25 @@ TextFeatures extract(const std::string& utf8) {
       else f.clock = true;
     }
   }
-  if (count(t, {U"上午", U"下午", U"中午", U"晚上", U"凌晨", U"傍晚"}) > 0) f.clock = true;
-  if (count(t, {U"春节", U"中秋", U"国庆", U"端午", U"元旦", U"清明"}) > 0) f.month = true;
-  f.places = count(t, {U"办公室", U"会议室", U"饭店", U"酒店", U"宾馆", U"农家乐", U"茶楼", U"家中", U"住所",
+  static const WordCounter clock{U"上午", U"下午", U"中午", U"晚上", U"凌晨", U"傍晚"};
+  static const WordCounter festivals{U"春节", U"中秋", U"国庆", U"端午", U"元旦", U"清明"};
+  static const WordCounter places{U"办公室", U"会议室", U"饭店", U"酒店", U"宾馆", U"农家乐", U"茶楼", U"家中", U"住所",
                        U"工地", U"小区", U"学校", U"医院", U"门口", U"水库", U"路", U"街", U"村", U"镇",
-                       U"广场", U"停车场", U"菜市场", U"仓库", U"车上"});
-  f.witnesses = count(t, {U"知情人", U"证人", U"在场", U"目击", U"可以作证", U"能证明", U"同席", U"亲眼"});
-  f.evidence = count(t, {U"照片", U"录音", U"录像", U"视频", U"转账", U"流水", U"收据", U"发票", U"合同",
-                         U"截图", U"聊天记录", U"复印件", U"花名册", U"账本", U"凭证", U"公示"});
-  f.abuse = count(t, {U"贪官", U"坏透", U"狗官", U"畜生", U"混蛋", U"王八蛋", U"不得好死", U"人渣", U"败类",
-                      U"恶霸", U"枪毙", U"垃圾", U"无耻", U"滚出", U"土皇帝", U"蛀虫", U"大家都恨"});
-  f.hedges = count(t, {U"听说", U"据说", U"好像", U"可能", U"大家都知道", U"有人说", U"传言", U"不详", U"估计",
-                       U"似乎", U"据传", U"听别人"});
+                       U"广场", U"停车场", U"菜市场", U"仓库", U"车上"};
+  static const WordCounter witnesses{U"知情人", U"证人", U"在场", U"目击", U"可以作证", U"能证明", U"同席", U"亲眼"};
+  static const WordCounter evidence{U"照片", U"录音", U"录像", U"视频", U"转账", U"流水", U"收据", U"发票", U"合同",
+                         U"截图", U"聊天记录", U"复印件", U"花名册", U"账本", U"凭证", U"公示"};
+  static const WordCounter abuse{U"贪官", U"坏透", U"狗官", U"畜生", U"混蛋", U"王八蛋", U"不得好死", U"人渣", U"败类",
+                      U"恶霸", U"枪毙", U"垃圾", U"无耻", U"滚出", U"土皇帝", U"蛀虫", U"大家都恨"};
+  static const WordCounter hedges{U"听说", U"据说", U"好像", U"可能", U"大家都知道", U"有人说", U"传言", U"不详", U"估计",
+                       U"似乎", U"据传", U"听别人"};
+  if (clock.count(t) > 0) f.clock = true;
+  if (festivals.count(t) > 0) f.month = true;
+  f.places = places.count(t);
+  f.witnesses = witnesses.count(t);
+  f.evidence = evidence.count(t);
+  f.abuse = abuse.count(t);
+  f.hedges = hedges.count(t);
   return f;
 }
 

@@ -68,6 +68,8 @@ struct Suggestion {
   double score = 0;
   std::vector<Fired> fired;  // every rule that fired, of any class
   Doc to_doc() const;
+  // The fired rules as msgpack (what triage stores): cheaper than to_doc().
+  std::string encode_fired() const;
 };
 
 Suggestion evaluate(const RuleSet& rules, const Facts& facts);
