@@ -47,17 +47,21 @@ struct Converter {
       }
       case msgpack::type::MAP: {
         out = Doc::object();
+        auto& obj = out.get_ref<Doc::object_t&>();  // a vector of (key, value): fill it in place
+        obj.reserve(o.via.map.size);
         for (uint32_t i = 0; i < o.via.map.size; ++i) {
           const auto& kv = o.via.map.ptr[i];
           if (kv.key.type != msgpack::type::STR) return fail("map key that is not a string");
           std::string_view key(kv.key.via.str.ptr, kv.key.via.str.size);
           if (!valid_utf8(key)) return fail("invalid UTF-8 in a map key");
-          Doc v;
-          if (!convert(kv.val, v)) {
+          Doc* slot = nullptr;
+          for (auto& e : obj)  // a repeated key keeps its last value
+            if (e.first == key) slot = &e.second;
+          if (!slot) slot = &obj.emplace_back(std::string(key), Doc()).second;
+          if (!convert(kv.val, *slot)) {
             where.push_back("." + std::string(key));
             return false;
           }
-          out[std::string(key)] = std::move(v);  // a repeated key keeps its last value
         }
         return true;
       }
