@@ -6,19 +6,11 @@
 
 #include "bench.h"
 #include "cq/config.h"
+#include "labelled.h"
 #include "rules.h"
 
 namespace cq::bench {
 
-namespace {
-std::vector<Doc> labelled() {
-  std::vector<Doc> out;
-  std::ifstream in(std::string(CQ_SOURCE_DIR) + "/tests/data/triage_labelled.jsonl");
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(Doc::parse(line));
-  return out;
-}
-}  // namespace
 
 int bench_triage(int argc, char** argv) {
   int replays = 40, clients = 8, window = 128;
@@ -29,7 +21,7 @@ int bench_triage(int argc, char** argv) {
     else if (k == "--clients") clients = std::max(1, v);
     else if (k == "--window") window = std::max(1, v);
   }
-  auto set = labelled();
+  auto set = test::labelled_reports();
   std::printf("triage benchmark: the labelled set (%zu reports) replayed %d times through intake and triage;\n"
               "%d clients with %d requests in flight each.\n\n", set.size(), replays, clients, window);
 
@@ -37,12 +29,7 @@ int bench_triage(int argc, char** argv) {
   auto cfg = load_config(std::string(CQ_SOURCE_DIR) + "/config/chengqing.toml");
   auto rules = triage::RuleSet::from_config(*cfg);
   std::vector<Doc> events;
-  for (const auto& it : set) {
-    const Doc& b = it["report"];
-    events.push_back(Doc{{"channel", b["channel"]}, {"real_name", !b["reporter"].value("anonymous", true)},
-                         {"accused", b["accused"]}, {"category", b["category"]}, {"summary", b["summary"]},
-                         {"details", b.value("details", std::string())}});
-  }
+  for (const auto& it : set) events.push_back(test::as_event(it["report"]));
   auto t0 = Clock::now();
   std::size_t n = 0;
   while (seconds_since(t0) < 1.0)

@@ -467,18 +467,54 @@ void Triage::make_effective(const std::string& case_no, int64_t id, const Princi
   }
 }
 
-Result<Doc> Triage::conclude(const Request& r) {
+namespace {
+// A conclusion as sent by conclusion.add and conclusion.revise.
+struct ConclusionInput {
+  std::string case_no, kind, summary, finding, reason;
+  bool needs_approval() const { return kind == "false_accusation"; }
+};
+
+Result<ConclusionInput> read_conclusion(const Doc& body, bool with_reason) {
   Problems p;
-  Fields f(r.body, "body", p);
+  Fields f(body, "body", p);
   auto case_no = f.text("case_no", true, 40);
   auto kind = f.text("kind", true, 30);
   auto summary = f.text("summary", true, 2000);
+  auto reason = with_reason ? f.text("reason", true, 1000) : std::nullopt;
   auto finding = f.text("fabrication_finding", false, 2000);
   if (kind && !one_of(kKinds, *kind)) p.add("body.kind", "unknown conclusion '" + *kind + "' (" + joined(kKinds) + ")");
   if (kind && *kind == "false_accusation" && !finding)
     p.add("body.fabrication_finding",
           "missing: a false-accusation conclusion needs the finding that facts were fabricated on purpose; an honest mistake is 'untrue'");
   if (!p.empty()) return p.error();
+  return ConclusionInput{*case_no, *kind, *summary, finding.value_or(""), reason.value_or("")};
+}
+
+// Inserts a conclusion row; returns its id.
+int64_t insert_conclusion(Store& store, const ConclusionInput& c, const std::string& status, const std::string& by,
+                          std::optional<int64_t> revises) {
+  auto& ins = store.stmt(
+      "INSERT INTO conclusions(case_no, kind, summary, fabrication_finding, status, proposed_by, proposed_at, revises, revision_reason)"
+      " VALUES(?,?,?,?,?,?,?,?,?)");
+  ins.bind(1, c.case_no);
+  ins.bind(2, c.kind);
+  ins.bind(3, c.summary);
+  ins.bind(4, c.finding);
+  ins.bind(5, status);
+  ins.bind(6, by);
+  ins.bind(7, static_cast<int64_t>(now_ms()));
+  if (revises) ins.bind(8, *revises); else ins.bind(8);
+  if (revises) ins.bind(9, c.reason); else ins.bind(9);
+  ins.exec();
+  return store.db().getLastInsertRowid();
+}
+}  // namespace
+
+Result<Doc> Triage::conclude(const Request& r) {
+  auto in = read_conclusion(r.body, false);
+  if (!in) return in.error();
+  const std::string* case_no = &in->case_no;
+  const std::string* kind = &in->kind;
   auto state = state_of(*case_no);
   if (!state) return Error::make(code::kNotFound, "no triage for case " + *case_no);
   if (*state == "open") return Error::make(code::kConflict, *case_no + " has no decision yet: decide it first (cq triage decide)");
@@ -489,18 +525,8 @@ Result<Doc> Triage::conclude(const Request& r) {
   bool has_pending = pending.executeStep();
   pending.reset();
   if (has_pending) return Error::make(code::kConflict, *case_no + " has a conclusion awaiting approval");
-  bool needs_approval = *kind == "false_accusation";
-  auto& ins = svc_.store().stmt(
-      "INSERT INTO conclusions(case_no, kind, summary, fabrication_finding, status, proposed_by, proposed_at) VALUES(?,?,?,?,?,?,?)");
-  ins.bind(1, *case_no);
-  ins.bind(2, *kind);
-  ins.bind(3, *summary);
-  ins.bind(4, finding.value_or(""));
-  ins.bind(5, needs_approval ? "proposed" : "effective");
-  ins.bind(6, r.who.name);
-  ins.bind(7, static_cast<int64_t>(now_ms()));
-  ins.exec();
-  int64_t id = svc_.store().db().getLastInsertRowid();
+  bool needs_approval = in->needs_approval();
+  int64_t id = insert_conclusion(svc_.store(), *in, needs_approval ? "proposed" : "effective", r.who.name, std::nullopt);
   svc_.audit().record(r.who.name, r.who.role, needs_approval ? "conclusion.propose" : "conclusion.add", *case_no, *kind);
   if (!needs_approval) make_effective(*case_no, id, r.who);
   return Doc{{"case_no", *case_no}, {"kind", *kind}, {"status", needs_approval ? "proposed" : "effective"},
@@ -535,38 +561,19 @@ Result<Doc> Triage::approve(const Request& r) {
 }
 
 Result<Doc> Triage::revise(const Request& r) {
-  Problems p;
-  Fields f(r.body, "body", p);
-  auto case_no = f.text("case_no", true, 40);
-  auto kind = f.text("kind", true, 30);
-  auto summary = f.text("summary", true, 2000);
-  auto reason = f.text("reason", true, 1000);
-  auto finding = f.text("fabrication_finding", false, 2000);
-  if (kind && !one_of(kKinds, *kind)) p.add("body.kind", "unknown conclusion '" + *kind + "' (" + joined(kKinds) + ")");
-  if (kind && *kind == "false_accusation" && !finding)
-    p.add("body.fabrication_finding", "missing: a false-accusation conclusion needs the finding that facts were fabricated on purpose");
-  if (!p.empty()) return p.error();
+  auto in = read_conclusion(r.body, true);
+  if (!in) return in.error();
+  const std::string* case_no = &in->case_no;
+  const std::string* kind = &in->kind;
+  const std::string* reason = &in->reason;
   auto& cur = svc_.store().stmt("SELECT id, kind FROM conclusions WHERE case_no = ? AND status = 'effective'");
   cur.bind(1, *case_no);
   if (!cur.executeStep()) return Error::make(code::kNotFound, *case_no + " has no effective conclusion to revise");
   int64_t current = cur.getColumn(0).getInt64();
   std::string current_kind = cur.getColumn(1).getString();
   cur.reset();
-  bool needs_approval = *kind == "false_accusation";
-  auto& ins = svc_.store().stmt(
-      "INSERT INTO conclusions(case_no, kind, summary, fabrication_finding, status, proposed_by, proposed_at, revises, revision_reason)"
-      " VALUES(?,?,?,?,?,?,?,?,?)");
-  ins.bind(1, *case_no);
-  ins.bind(2, *kind);
-  ins.bind(3, *summary);
-  ins.bind(4, finding.value_or(""));
-  ins.bind(5, needs_approval ? "proposed" : "revising");
-  ins.bind(6, r.who.name);
-  ins.bind(7, static_cast<int64_t>(now_ms()));
-  ins.bind(8, current);
-  ins.bind(9, *reason);
-  ins.exec();
-  int64_t id = svc_.store().db().getLastInsertRowid();
+  bool needs_approval = in->needs_approval();
+  int64_t id = insert_conclusion(svc_.store(), *in, needs_approval ? "proposed" : "revising", r.who.name, current);
   svc_.audit().record(r.who.name, r.who.role, "conclusion.revise", *case_no, current_kind + " → " + *kind + ": " + *reason);
   if (!needs_approval) make_effective(*case_no, id, r.who);
   return Doc{{"case_no", *case_no}, {"from", current_kind}, {"kind", *kind}, {"status", needs_approval ? "proposed" : "effective"}};

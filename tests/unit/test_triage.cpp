@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 
+#include "../support/labelled.h"
 #include "cq/config.h"
 #include "extract.h"
 #include "rules.h"
@@ -24,17 +25,7 @@ std::string shipped_text() {
   ss << in.rdbuf();
   return ss.str();
 }
-// The report as intake's event carries it.
-Doc as_event(const Doc& body) {
-  Doc ev{{"channel", body["channel"]},
-         {"real_name", !body["reporter"].value("anonymous", true)},
-         {"accused", body["accused"]},
-         {"category", body["category"]},
-         {"summary", body["summary"]},
-         {"details", body.value("details", std::string())}};
-  if (body.contains("specifics")) ev["specifics"] = body["specifics"];
-  return ev;
-}
+using cq::test::as_event;
 Facts facts_of(const Doc& item) {
   Facts f = facts_from_report(as_event(item["report"]));
   const Doc& c = item["context"];
@@ -46,13 +37,7 @@ Facts facts_of(const Doc& item) {
   f.merged = c["merged"];
   return f;
 }
-std::vector<Doc> labelled() {
-  std::vector<Doc> out;
-  std::ifstream in(std::string(CQ_SOURCE_DIR) + "/tests/data/triage_labelled.jsonl");
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(Doc::parse(line));
-  return out;
-}
+std::vector<Doc> labelled() { return cq::test::labelled_reports(); }
 }  // namespace
 
 TEST_CASE("triage text: amounts in Arabic and Chinese numerals, with 万 and 块") {
