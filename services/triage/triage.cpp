@@ -1,5 +1,6 @@
 #include "triage.h"
 
+#include <msgpack.hpp>
 #include <spdlog/spdlog.h>
 
 #include "cq/fields.h"
@@ -24,6 +25,11 @@ Triage::Triage(Service& svc) : svc_(svc), match_key_(svc.data_key("match")) {
   auto rs = RuleSet::from_config(svc.config());
   if (!rs) throw std::runtime_error("triage rules: " + rs.error().message);
   rules_ = std::move(*rs);
+  auto exists = [&](const char* sql) { return svc.store().db().execAndGet(sql).getInt() != 0; };
+  any_flagged_ = exists("SELECT EXISTS(SELECT 1 FROM flagged_reporters)");
+  any_notice_ = exists("SELECT EXISTS(SELECT 1 FROM notices)");
+  any_dispute_ = exists("SELECT EXISTS(SELECT 1 FROM disputes)");
+  any_untrue_ = exists("SELECT EXISTS(SELECT 1 FROM conclusions WHERE kind IN ('untrue', 'no_evidence', 'false_accusation'))");
   svc_.consume("intake", [this](const Event& e) { on_intake_event(e); });
   // Authors with a false-accusation finding, as keyed hashes only; from the
   // registry wherever one is configured.
@@ -55,10 +61,10 @@ Facts Triage::facts_for(const std::string& case_no, const Doc& data, bool merged
     st.reset();
     return hit;
   };
-  f.known_false_accuser = any(
+  f.known_false_accuser = any_flagged_ && any(
       "SELECT 1 FROM report_reporters r JOIN flagged_reporters f ON f.hash = r.hash WHERE r.case_no = ? LIMIT 1",
       [&](SQLite::Statement& st) { st.bind(1, case_no); });
-  f.notice_period = any(
+  f.notice_period = any_notice_ && any(
       "SELECT 1 FROM report_accused a JOIN notices n ON n.accused = a.accused"
       " WHERE a.case_no = ? AND n.from_day <= ? AND n.to_day >= ? LIMIT 1",
       [&](SQLite::Statement& st) {
@@ -66,7 +72,7 @@ Facts Triage::facts_for(const std::string& case_no, const Doc& data, bool merged
         st.bind(2, day);
         st.bind(3, day);
       });
-  f.known_dispute = any(
+  f.known_dispute = any_dispute_ && any(
       "SELECT 1 FROM report_reporters r JOIN report_accused a ON a.case_no = r.case_no"
       " JOIN disputes d ON d.reporter_hash = r.hash AND d.accused = a.accused WHERE r.case_no = ? LIMIT 1",
       [&](SQLite::Statement& st) { st.bind(1, case_no); });
@@ -81,7 +87,7 @@ Facts Triage::facts_for(const std::string& case_no, const Doc& data, bool merged
   // Repeats allegations already concluded untrue (same official, same
   // category) and brings nothing new to check.
   bool nothing_new = f.text.amounts_yuan.empty() && !f.text.specific_time() && f.text.evidence == 0;
-  if (nothing_new)
+  if (nothing_new && any_untrue_)
     f.repeats_concluded_untrue = any(
         "SELECT 1 FROM report_accused a JOIN report_accused b ON b.accused = a.accused AND b.case_no <> a.case_no"
         " JOIN reports r ON r.case_no = b.case_no JOIN conclusions c ON c.case_no = b.case_no"
@@ -97,19 +103,34 @@ Facts Triage::facts_for(const std::string& case_no, const Doc& data, bool merged
 void Triage::store_suggestion(const std::string& case_no, const Suggestion& s, bool rerun) {
   std::string fired = s.encode_fired();
   auto& st = svc_.store().stmt(
-      "INSERT INTO suggestions(case_no, class, score, fired, at) VALUES(?,?,?,?,?)"
-      " ON CONFLICT(case_no) DO UPDATE SET class = excluded.class, score = excluded.score,"
-      " fired = excluded.fired, at = excluded.at, reruns = reruns + 1");
+      rerun ? "UPDATE suggestions SET class = ?2, score = ?3, fired = ?4, at = ?5, reruns = reruns + 1 WHERE case_no = ?1"
+            : "INSERT INTO suggestions(case_no, class, score, fired, at) VALUES(?1, ?2, ?3, ?4, ?5)");
   st.bind(1, case_no);
   st.bind(2, s.klass);
   st.bind(3, s.score);
   st.bindNoCopy(4, fired.data(), static_cast<int>(fired.size()));
   st.bind(5, static_cast<int64_t>(now_ms()));
   st.exec();
-  Doc rules = Doc::array();
-  for (const auto& f : s.fired) rules.push_back(f.rule);
-  svc_.outbox().append("report.triaged", case_no,
-                       Doc{{"case_no", case_no}, {"class", s.klass}, {"score", s.score}, {"rules", rules}, {"rerun", rerun}});
+  // report.triaged {case_no, class, score, rules, rerun}, packed directly.
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk(buf);
+  auto str = [&](const std::string& v) {
+    pk.pack_str(static_cast<uint32_t>(v.size()));
+    pk.pack_str_body(v.data(), static_cast<uint32_t>(v.size()));
+  };
+  pk.pack_map(5);
+  str("case_no");
+  str(case_no);
+  str("class");
+  str(s.klass);
+  str("score");
+  pk.pack(s.score);
+  str("rules");
+  pk.pack_array(static_cast<uint32_t>(s.fired.size()));
+  for (const auto& f : s.fired) str(f.rule);
+  str("rerun");
+  pk.pack(rerun);
+  svc_.outbox().append_encoded("report.triaged", case_no, std::string(buf.data(), buf.size()));
 }
 
 void Triage::on_intake_event(const Event& e) {
@@ -159,6 +180,7 @@ void Triage::on_registry_event(const Event& e) {
   if (!e.data.contains("hashes") || !e.data["hashes"].is_array()) return;
   for (const auto& h : e.data["hashes"]) {
     if (!h.is_string()) continue;
+    if (e.type == "accuser.flagged") any_flagged_ = true;
     auto& st = svc_.store().stmt(e.type == "accuser.flagged"
                                      ? "INSERT OR IGNORE INTO flagged_reporters(hash, since) VALUES(?, ?)"
                                      : "DELETE FROM flagged_reporters WHERE hash = ? AND ? IS NOT NULL");
@@ -287,6 +309,7 @@ Result<Doc> Triage::notice_add(const Request& r) {
   if (to && !(dt = Date::parse(*to))) p.add("body.to", "not a date YYYY-MM-DD");
   if (df && dt && *dt < *df) p.add("body.to", "ends before it starts");
   if (!p.empty()) return p.error();
+  any_notice_ = true;
   auto& st = svc_.store().stmt("INSERT INTO notices(accused, kind, from_day, to_day, note, by, at) VALUES(?,?,?,?,?,?,?)");
   st.bind(1, accused_key(*name, *unit));
   st.bind(2, *kind);
@@ -316,6 +339,7 @@ Result<Doc> Triage::dispute_add(const Request& r) {
   auto unit = f.text("unit", true, 100);
   auto note = f.text("note", true, 500);
   if (!p.empty()) return p.error();
+  any_dispute_ = true;
   for (const auto& h : hashes) {
     auto& st = svc_.store().stmt("INSERT INTO disputes(reporter_hash, accused, note, by, at) VALUES(?,?,?,?,?)");
     st.bind(1, h);
@@ -429,6 +453,7 @@ void Triage::make_effective(const std::string& case_no, int64_t id, const Princi
     if (old.executeStep()) previous_kind = old.getColumn(0).getString();
     old.reset();
   }
+  if (kind == "untrue" || kind == "no_evidence" || kind == "false_accusation") any_untrue_ = true;
   auto& st = store.stmt("UPDATE conclusions SET status = 'effective' WHERE id = ?");
   st.bind(1, id);
   st.exec();

@@ -43,6 +43,9 @@ class Triage {
 
   Service& svc_;
   RuleSet rules_;  // replaced by rerun (store thread only)
+  // Whether any context of each kind was ever recorded: while none was, its
+  // query can be skipped. Only ever set (a stale "true" just runs a query).
+  bool any_flagged_ = false, any_notice_ = false, any_dispute_ = false, any_untrue_ = false;
   crypto::Key match_key_;
 };
 
