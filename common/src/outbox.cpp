@@ -1,6 +1,6 @@
 #include "cq/outbox.h"
 
-#include <msgpack.hpp>
+#include "cq/msgpack_writer.h"
 
 namespace cq {
 
@@ -78,33 +78,13 @@ std::string Outbox::fetch_encoded(int64_t after, int limit) {
   st.reset();
   bool more = static_cast<int>(rows.size()) > limit;
   if (more) rows.pop_back();
-  msgpack::sbuffer buf;
-  msgpack::packer<msgpack::sbuffer> pk(buf);
-  auto str = [&](const std::string& s) {
-    pk.pack_str(static_cast<uint32_t>(s.size()));
-    pk.pack_str_body(s.data(), static_cast<uint32_t>(s.size()));
-  };
-  pk.pack_map(3);
-  str("events");
-  pk.pack_array(static_cast<uint32_t>(rows.size()));
-  for (const auto& r : rows) {
-    pk.pack_map(5);
-    str("seq");
-    pk.pack(r.seq);
-    str("type");
-    str(r.type);
-    str("at");
-    pk.pack(r.at);
-    str("subject");
-    str(r.subject);
-    str("data");
-    buf.write(r.data.data(), r.data.size());  // stored msgpack, as is
-  }
-  str("more");
-  pk.pack(more);
-  str("last_seq");
-  pk.pack(last());
-  return std::string(buf.data(), buf.size());
+  MsgWriter w;
+  w.map(3).str("events").array(rows.size());
+  for (const auto& r : rows)
+    w.map(5).str("seq").value(r.seq).str("type").str(r.type).str("at").value(r.at).str("subject").str(r.subject)
+        .str("data").raw(r.data);  // stored msgpack, as is
+  w.str("more").value(more).str("last_seq").value(last());
+  return w.bytes();
 }
 
 int64_t Outbox::last() {

@@ -5,10 +5,10 @@
 #include <zmq.h>
 
 #include <atomic>
-#include <msgpack.hpp>
 
 #include "cq/calendar.h"
 #include "cq/crypto.h"
+#include "cq/msgpack_writer.h"
 
 namespace cq {
 
@@ -42,57 +42,28 @@ Error Reply::error() const {
 }
 
 namespace {
-// Envelope fields are packed directly and the body is appended, so a large
+// Envelope fields are written directly and the body appended, so a large
 // body is never copied into a temporary document.
-void pack_str(msgpack::packer<msgpack::sbuffer>& pk, const std::string& s) {
-  pk.pack_str(static_cast<uint32_t>(s.size()));
-  pk.pack_str_body(s.data(), static_cast<uint32_t>(s.size()));
+void envelope_head(MsgWriter& w, std::size_t fields, const std::string& id, const std::string& type) {
+  w.map(fields).str("v").value(kProtocolVersion).str("id").str(id).str("type").str(type);
 }
-
-// Packs the map header and the fields common to requests and replies.
-msgpack::sbuffer envelope_head(std::size_t fields, const std::string& id, const std::string& type) {
-  msgpack::sbuffer buf;
-  msgpack::packer<msgpack::sbuffer> pk(buf);
-  pk.pack_map(static_cast<uint32_t>(fields));
-  pack_str(pk, "v");
-  pk.pack(kProtocolVersion);
-  pack_str(pk, "id");
-  pack_str(pk, id);
-  pack_str(pk, "type");
-  pack_str(pk, type);
-  return buf;
-}
-
-std::string with_body(const msgpack::sbuffer& head, const Doc& body) {
-  std::string out(head.data(), head.size());
-  out += encode(body.is_object() ? body : Doc::object());
-  return out;
-}
-
+std::string body_bytes(const Doc& body) { return encode(body.is_object() ? body : Doc::object()); }
 }  // namespace
 
 std::string encode_request(const std::string& id, const std::string& type,
                            const std::string& caller, const Doc& body) {
-  auto buf = envelope_head(5, id, type);
-  msgpack::packer<msgpack::sbuffer> pk(buf);
-  pack_str(pk, "caller");
-  pack_str(pk, caller);
-  pack_str(pk, "body");
-  return with_body(buf, body);
+  MsgWriter w;
+  envelope_head(w, 5, id, type);
+  w.str("caller").str(caller).str("body").raw(body_bytes(body));
+  return w.bytes();
 }
 
 std::string encode_reply(const std::string& id, const std::string& type, const Reply& r) {
-  auto buf = envelope_head(7, id, type);
-  msgpack::packer<msgpack::sbuffer> pk(buf);
-  pack_str(pk, "ok");
-  pk.pack(r.ok);
-  pack_str(pk, "code");
-  pack_str(pk, r.code);
-  pack_str(pk, "message");
-  pack_str(pk, r.message);
-  pack_str(pk, "body");
-  if (!r.raw_body.empty()) return std::string(buf.data(), buf.size()) + r.raw_body;
-  return with_body(buf, r.body);
+  MsgWriter w;
+  envelope_head(w, 7, id, type);
+  w.str("ok").value(r.ok).str("code").str(r.code).str("message").str(r.message).str("body");
+  w.raw(r.raw_body.empty() ? body_bytes(r.body) : r.raw_body);
+  return w.bytes();
 }
 
 Result<Request> decode_request(std::string_view frame, const UnpackLimits& limits) {

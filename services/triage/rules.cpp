@@ -1,7 +1,7 @@
 #include "rules.h"
 
 #include <algorithm>
-#include <msgpack.hpp>
+#include "cq/msgpack_writer.h"
 #include <cmath>
 #include <set>
 #include <toml++/toml.h>
@@ -159,27 +159,12 @@ Suggestion evaluate(const RuleSet& rs, const Facts& f) {
 }
 
 std::string Suggestion::encode_fired() const {
-  msgpack::sbuffer buf;
-  msgpack::packer<msgpack::sbuffer> pk(buf);
-  auto str = [&](const std::string& v) {
-    pk.pack_str(static_cast<uint32_t>(v.size()));
-    pk.pack_str_body(v.data(), static_cast<uint32_t>(v.size()));
-  };
-  pk.pack_array(static_cast<uint32_t>(fired.size()));
-  for (const auto& r : fired) {
-    pk.pack_map(5);
-    str("rule");
-    str(r.rule);
-    str("class");
-    str(r.klass);
-    str("weight");
-    pk.pack(r.weight);
-    str("reason_zh");
-    str(r.reason_zh);
-    str("reason_en");
-    str(r.reason_en);
-  }
-  return std::string(buf.data(), buf.size());
+  MsgWriter w;
+  w.array(fired.size());
+  for (const auto& r : fired)
+    w.map(5).str("rule").str(r.rule).str("class").str(r.klass).str("weight").value(r.weight)
+        .str("reason_zh").str(r.reason_zh).str("reason_en").str(r.reason_en);
+  return w.bytes();
 }
 
 Doc Suggestion::to_doc() const {

@@ -1,9 +1,9 @@
 #include "triage.h"
 
-#include <msgpack.hpp>
 #include <spdlog/spdlog.h>
 
 #include "cq/fields.h"
+#include "cq/msgpack_writer.h"
 #include "schema.h"
 
 namespace cq::triage {
@@ -111,26 +111,13 @@ void Triage::store_suggestion(const std::string& case_no, const Suggestion& s, b
   st.bindNoCopy(4, fired.data(), static_cast<int>(fired.size()));
   st.bind(5, static_cast<int64_t>(now_ms()));
   st.exec();
-  // report.triaged {case_no, class, score, rules, rerun}, packed directly.
-  msgpack::sbuffer buf;
-  msgpack::packer<msgpack::sbuffer> pk(buf);
-  auto str = [&](const std::string& v) {
-    pk.pack_str(static_cast<uint32_t>(v.size()));
-    pk.pack_str_body(v.data(), static_cast<uint32_t>(v.size()));
-  };
-  pk.pack_map(5);
-  str("case_no");
-  str(case_no);
-  str("class");
-  str(s.klass);
-  str("score");
-  pk.pack(s.score);
-  str("rules");
-  pk.pack_array(static_cast<uint32_t>(s.fired.size()));
-  for (const auto& f : s.fired) str(f.rule);
-  str("rerun");
-  pk.pack(rerun);
-  svc_.outbox().append_encoded("report.triaged", case_no, std::string(buf.data(), buf.size()));
+  // report.triaged {case_no, class, score, rules, rerun}, written directly.
+  MsgWriter w;
+  w.map(5).str("case_no").str(case_no).str("class").str(s.klass).str("score").value(s.score);
+  w.str("rules").array(s.fired.size());
+  for (const auto& f : s.fired) w.str(f.rule);
+  w.str("rerun").value(rerun);
+  svc_.outbox().append_encoded("report.triaged", case_no, w.bytes());
 }
 
 void Triage::on_intake_event(const Event& e) {
