@@ -10,6 +10,7 @@
 
 using cq::Doc;
 using cq::test::Cluster;
+using cq::test::CommandResult;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
@@ -136,4 +137,65 @@ TEST_CASE("cq up: restarts a crashed service and stops everything on SIGTERM") {
   auto log = cq::test::slurp(c.dir() / "up.log");
   CHECK(has(log, "restarting in"));
   CHECK(has(log, "all services stopped"));
+}
+
+TEST_CASE("cq triage, conclude, conclusion and overdue, as an officer and an approver would type them") {
+  Cluster::Options o;
+  o.services = {"intake", "triage"};
+  Cluster c(o);
+  c.add_user("clerk1", "clerk");
+  c.add_user("officer1", "officer");
+  c.add_user("boss1", "approver");
+  c.start_all();
+  fs::path f = c.dir() / "r.json";
+  { std::ofstream(f) << cq::test::sample_report(61).dump(); }
+  Doc saved = Doc::parse(c.cq({"--as", "clerk1", "submit", "--file", f.string(), "--json"}).out);
+  std::string case_no = saved["case_no"];
+  CommandResult show;
+  for (int i = 0; i < 100; ++i) {  // triage picks the report up from intake's events
+    show = c.cq({"triage", "show", case_no});
+    if (show.exit_code == 0) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE_MESSAGE(show.exit_code == 0, show.err);
+  CHECK(has(show.out, "suggestion    verifiable"));
+  CHECK(has(show.out, "a suggestion, not a verdict"));
+  CHECK(has(show.out, "反映问题涉及具体金额"));
+  auto queue = c.cq({"triage", "queue"});
+  CHECK(has(queue.out, case_no));
+  CHECK(has(queue.out, "1 open report(s)"));
+
+  auto override_no_reason = c.cq({"--as", "officer1", "triage", "decide", case_no, "--class", "vague", "--disposal", "hold"});
+  CHECK(override_no_reason.exit_code == 1);
+  CHECK(has(override_no_reason.err, "body.reason: missing: overriding the suggestion"));
+  auto decide = c.cq({"--as", "officer1", "triage", "decide", case_no, "--disposal", "preliminary_verification"});
+  REQUIRE_MESSAGE(decide.exit_code == 0, decide.err);
+  CHECK(has(decide.out, "(suggestion confirmed)"));
+
+  auto propose = c.cq({"--as", "officer1", "conclude", case_no, "--as", "false-accusation", "--summary", "经查系捏造",
+                       "--finding", "举报人承认故意编造并伪造转账截图"});
+  REQUIRE_MESSAGE(propose.exit_code == 0, propose.err);
+  CHECK(has(propose.out, "(proposed)"));
+  CHECK(has(propose.out, "a second person with the approver role"));
+  auto approve = c.cq({"--as", "boss1", "conclusion", "approve", case_no, "--reason", "证据确凿"});
+  REQUIRE_MESSAGE(approve.exit_code == 0, approve.err);
+  CHECK(has(approve.out, "conclusion effective"));
+  auto revise = c.cq({"--as", "officer1", "conclusion", "revise", case_no, "--as", "untrue", "--summary", "复查为错告",
+                      "--reason", "申诉复查"});
+  CHECK(has(revise.out, "false_accusation → untrue (effective)"));
+
+  auto overdue = c.cq({"--as", "officer1", "overdue", "--json"});
+  REQUIRE(overdue.exit_code == 0);
+  Doc od = Doc::parse(overdue.out);
+  bool feedback = false;
+  for (const auto& it : od["items"]) feedback |= it["what"] == "conclusion feedback to the real-name reporter";
+  CHECK_FALSE(feedback);  // due in 15 working days, not yet
+  auto soon = Doc::parse(c.cq({"--as", "officer1", "overdue", "--within", "20", "--json"}).out);
+  feedback = false;
+  for (const auto& it : soon["items"]) feedback |= it["what"] == "conclusion feedback to the real-name reporter";
+  CHECK(feedback);
+  CHECK(c.cq({"--as", "officer1", "notified", case_no, "--conclusion"}).exit_code == 0);
+  soon = Doc::parse(c.cq({"--as", "officer1", "overdue", "--within", "20", "--json"}).out);
+  for (const auto& it : soon["items"]) CHECK(it["what"] != "conclusion feedback to the real-name reporter");
+  CHECK(c.cq({"--as", "officer1", "notified", case_no}).exit_code == 2);  // say which
 }
