@@ -95,14 +95,6 @@ std::optional<Principal> KeyRegistry::lookup(const std::string& key) {
   return std::nullopt;
 }
 
-std::optional<Principal> KeyRegistry::user(const std::string& name) {
-  std::lock_guard lk(mu_);
-  reload_if_changed();
-  for (const auto& e : users_)
-    if (e.who.name == name) return e.who;
-  return std::nullopt;
-}
-
 std::optional<Principal> KeyRegistry::principal(const std::string& name) {
   std::lock_guard lk(mu_);
   reload_if_changed(false);

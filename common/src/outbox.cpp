@@ -41,26 +41,6 @@ int64_t Outbox::append_encoded(const std::string& type, const std::string& subje
   return s_.db().getLastInsertRowid();
 }
 
-std::vector<Event> Outbox::after(int64_t after, int limit) {
-  std::vector<Event> out;
-  auto& st = s_.stmt("SELECT seq, type, at, subject, data FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
-  st.bind(1, static_cast<int64_t>(after));
-  st.bind(2, limit);
-  while (st.executeStep()) {
-    Event e;
-    e.seq = st.getColumn(0).getInt64();
-    e.type = st.getColumn(1).getString();
-    e.at = st.getColumn(2).getInt64();
-    e.subject = st.getColumn(3).getString();
-    auto c = st.getColumn(4);
-    auto d = decode(std::string_view(static_cast<const char*>(c.getBlob()), c.getBytes()),
-                    UnpackLimits{64 << 20, 64 << 20, 0, 1 << 20, 1 << 20, 64});
-    e.data = d ? std::move(*d) : Doc::object();
-    out.push_back(std::move(e));
-  }
-  return out;
-}
-
 std::string Outbox::fetch_encoded(int64_t after, int limit) {
   struct Row {
     int64_t seq, at;

@@ -525,23 +525,23 @@ int64_t insert_conclusion(Store& store, const ConclusionInput& c, const std::str
 Result<Doc> Triage::conclude(const Request& r) {
   auto in = read_conclusion(r.body, false);
   if (!in) return in.error();
-  const std::string* case_no = &in->case_no;
-  const std::string* kind = &in->kind;
-  auto state = state_of(*case_no);
-  if (!state) return Error::make(code::kNotFound, "no triage for case " + *case_no);
-  if (*state == "open") return Error::make(code::kConflict, *case_no + " has no decision yet: decide it first (cq triage decide)");
-  if (*state == "concluded") return Error::make(code::kConflict, *case_no + " is already concluded: revise it (cq conclusion revise) with a reason");
-  if (*state == "forwarded") return Error::make(code::kConflict, *case_no + " was forwarded to another body");
+  const std::string& case_no = in->case_no;
+  const std::string& kind = in->kind;
+  auto state = state_of(case_no);
+  if (!state) return Error::make(code::kNotFound, "no triage for case " + case_no);
+  if (*state == "open") return Error::make(code::kConflict, case_no + " has no decision yet: decide it first (cq triage decide)");
+  if (*state == "concluded") return Error::make(code::kConflict, case_no + " is already concluded: revise it (cq conclusion revise) with a reason");
+  if (*state == "forwarded") return Error::make(code::kConflict, case_no + " was forwarded to another body");
   auto& pending = svc_.store().stmt("SELECT 1 FROM conclusions WHERE case_no = ? AND status = 'proposed'");
-  pending.bind(1, *case_no);
+  pending.bind(1, case_no);
   bool has_pending = pending.executeStep();
   pending.reset();
-  if (has_pending) return Error::make(code::kConflict, *case_no + " has a conclusion awaiting approval");
+  if (has_pending) return Error::make(code::kConflict, case_no + " has a conclusion awaiting approval");
   bool needs_approval = in->needs_approval();
   int64_t id = insert_conclusion(svc_.store(), *in, needs_approval ? "proposed" : "effective", r.who.name, std::nullopt);
-  svc_.audit().record(r.who.name, r.who.role, needs_approval ? "conclusion.propose" : "conclusion.add", *case_no, *kind);
-  if (!needs_approval) make_effective(*case_no, id, r.who);
-  return Doc{{"case_no", *case_no}, {"kind", *kind}, {"status", needs_approval ? "proposed" : "effective"},
+  svc_.audit().record(r.who.name, r.who.role, needs_approval ? "conclusion.propose" : "conclusion.add", case_no, kind);
+  if (!needs_approval) make_effective(case_no, id, r.who);
+  return Doc{{"case_no", case_no}, {"kind", kind}, {"status", needs_approval ? "proposed" : "effective"},
              {"note", needs_approval ? "a false-accusation finding takes effect only when a second person with the approver role confirms it" : ""}};
 }
 
@@ -575,20 +575,20 @@ Result<Doc> Triage::approve(const Request& r) {
 Result<Doc> Triage::revise(const Request& r) {
   auto in = read_conclusion(r.body, true);
   if (!in) return in.error();
-  const std::string* case_no = &in->case_no;
-  const std::string* kind = &in->kind;
-  const std::string* reason = &in->reason;
+  const std::string& case_no = in->case_no;
+  const std::string& kind = in->kind;
+  const std::string& reason = in->reason;
   auto& cur = svc_.store().stmt("SELECT id, kind FROM conclusions WHERE case_no = ? AND status = 'effective'");
-  cur.bind(1, *case_no);
-  if (!cur.executeStep()) return Error::make(code::kNotFound, *case_no + " has no effective conclusion to revise");
+  cur.bind(1, case_no);
+  if (!cur.executeStep()) return Error::make(code::kNotFound, case_no + " has no effective conclusion to revise");
   int64_t current = cur.getColumn(0).getInt64();
   std::string current_kind = cur.getColumn(1).getString();
   cur.reset();
   bool needs_approval = in->needs_approval();
   int64_t id = insert_conclusion(svc_.store(), *in, needs_approval ? "proposed" : "revising", r.who.name, current);
-  svc_.audit().record(r.who.name, r.who.role, "conclusion.revise", *case_no, current_kind + " → " + *kind + ": " + *reason);
-  if (!needs_approval) make_effective(*case_no, id, r.who);
-  return Doc{{"case_no", *case_no}, {"from", current_kind}, {"kind", *kind}, {"status", needs_approval ? "proposed" : "effective"}};
+  svc_.audit().record(r.who.name, r.who.role, "conclusion.revise", case_no, current_kind + " → " + kind + ": " + reason);
+  if (!needs_approval) make_effective(case_no, id, r.who);
+  return Doc{{"case_no", case_no}, {"from", current_kind}, {"kind", kind}, {"status", needs_approval ? "proposed" : "effective"}};
 }
 
 Result<Doc> Triage::notified(const Request& r) {

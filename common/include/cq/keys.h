@@ -60,7 +60,6 @@ class KeyRegistry {
   explicit KeyRegistry(std::filesystem::path file);
   // The principal for a public key, or nullopt for an unknown key.
   std::optional<Principal> lookup(const std::string& public_z85);
-  std::optional<Principal> user(const std::string& name);
   // The principal a ZAP User-Id names (a user or a service). Cheap: the file
   // is re-read at most once a second here (ZAP look-ups always re-read it).
   std::optional<Principal> principal(const std::string& name);

@@ -30,10 +30,9 @@ class Outbox {
   int64_t append(const std::string& type, const std::string& subject, const Doc& data);
   // The same with data already encoded as a msgpack map.
   int64_t append_encoded(const std::string& type, const std::string& subject, const std::string& data);
-  // Events with seq > after, oldest first, at most limit.
-  std::vector<Event> after(int64_t after, int limit);
-  // The same as a msgpack-encoded events.fetch reply body {events, more,
-  // last_seq}, with each event's stored data spliced in undecoded.
+  // Events with seq > after, oldest first, at most limit, as the msgpack
+  // events.fetch reply body {events, more, last_seq}, each event's stored
+  // data spliced in undecoded.
   std::string fetch_encoded(int64_t after, int limit);
   int64_t last();
 
