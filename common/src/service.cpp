@@ -304,13 +304,17 @@ void Service::front_loop() {
   }
 }
 
-void Service::pump_consumers(bool force) {
+// One page per consumer per turn, so that requests waiting in between are
+// served while a backlog drains.
+void Service::pump_consumers() {
   auto now = std::chrono::steady_clock::now();
-  if (!force && now < next_poll_) return;
-  next_poll_ = now + kPollEvery;
+  if (now >= next_poll_) {  // look for new events even if an announcement was lost
+    next_poll_ = now + kPollEvery;
+    for (auto& c : consumers_) c->kick();
+  }
   for (auto& c : consumers_) {
     try {
-      auto r = c->pump();
+      auto r = c->pump(1);
       if (!r) spdlog::warn("events from {}: {}", c->source(), r.error().message);
     } catch (const std::exception& e) {
       spdlog::error("applying events from {} failed (will retry): {}", c->source(), e.what());
@@ -339,9 +343,14 @@ int Service::run() {
   while (!stopping) {
     std::vector<zmq::pollitem_t> items;
     items.push_back({static_cast<void*>(from_front_), 0, ZMQ_POLLIN, 0});
-    for (auto& c : consumers_) items.push_back({static_cast<void*>(c->sub()), 0, ZMQ_POLLIN, 0});
+    for (auto& c : consumers_) {
+      items.push_back({static_cast<void*>(c->sub()), 0, ZMQ_POLLIN, 0});
+      items.push_back({static_cast<void*>(c->ready()), 0, ZMQ_POLLIN, 0});
+    }
+    bool pending = false;
+    for (auto& c : consumers_) pending = pending || c->pending();
     try {
-      zmq::poll(items.data(), items.size(), std::chrono::milliseconds(200));
+      zmq::poll(items.data(), items.size(), std::chrono::milliseconds(pending ? 0 : 200));
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       throw;
@@ -357,13 +366,9 @@ int Service::run() {
       if (!works.empty()) serve(works);
     }
     if (stopping) break;
-    bool announced = false;
     for (std::size_t i = 0; i < consumers_.size(); ++i)
-      if (items[i + 1].revents & ZMQ_POLLIN) {
-        consumers_[i]->drain_announcements();
-        announced = true;
-      }
-    pump_consumers(announced);
+      if (items[1 + 2 * i].revents & ZMQ_POLLIN) consumers_[i]->drain_announcements();
+    pump_consumers();
     auto now = std::chrono::steady_clock::now();
     for (auto& t : timers_)
       if (now >= t.next) {

@@ -218,10 +218,10 @@ TEST_CASE("events: a consumer applies every event exactly once, across failures 
     st.bind(1, e.subject);
     st.exec();
   });
-  CHECK_THROWS(consumer.pump());  // the page failed: nothing of it was kept
+  CHECK_THROWS(consumer.catch_up(std::chrono::seconds(10)));  // the page failed: nothing of it was kept
   CHECK(consumer.cursor() == 0);
   CHECK(store.db().execAndGet("SELECT COUNT(*) FROM seen").getInt() == 0);
-  auto n = consumer.pump();
+  auto n = consumer.catch_up(std::chrono::seconds(10));
   REQUIRE(n.ok());
   CHECK(*n == 25);
   CHECK(consumer.cursor() == 25);
@@ -232,8 +232,8 @@ TEST_CASE("events: a consumer applies every event exactly once, across failures 
   REQUIRE(c.wait_ready("intake"));
   clerk = c.client("intake", "clerk1");
   for (int i = 0; i < 5; ++i) ok(clerk->call("report.submit", sample_report(200 + i)));
-  CHECK(*consumer.pump() == 5);
-  CHECK(*consumer.pump() == 0);
+  CHECK(*consumer.catch_up(std::chrono::seconds(10)) == 5);
+  CHECK(*consumer.catch_up(std::chrono::seconds(10)) == 0);
   CHECK(store.db().execAndGet("SELECT COUNT(*) FROM seen").getInt() == 30);
   CHECK(store.db().execAndGet("SELECT MAX(n) FROM seen").getInt() == 1);
 }

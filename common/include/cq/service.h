@@ -101,7 +101,7 @@ class Service {
   void serve(std::vector<Work*>& works);
   Reply dispatch(const Request& req, bool savepoint, bool& dirty_failure);
   void run_batch(std::vector<Work*>& works);
-  void pump_consumers(bool force);
+  void pump_consumers();
 
   std::string name_;
   Config config_;
