@@ -87,8 +87,11 @@ Service::Service(std::string name, Config config, const std::vector<std::string>
   on("ping", {role::kClerk, role::kOfficer, role::kApprover, role::kClarifier, role::kAccuserOfficer,
               role::kSupervisor, role::kAdmin, role::kService},
      [this](const Request& r) -> Result<Doc> {
+       Doc cursors = Doc::object();  // how far this service has applied each source's events
+       for (auto& c : consumers_) cursors[c->source()] = c->cursor();
        return Doc{{"service", name_}, {"user", r.who.name}, {"role", r.who.role},
                   {"schema_version", store_->schema_version()}, {"last_event", outbox_->last()},
+                  {"cursors", cursors},
                   {"pid", static_cast<int64_t>(::getpid())},
                   {"group_commits", commits_.load()},
                   {"committed_requests", committed_requests_.load()}};
@@ -132,10 +135,10 @@ void Service::on(const std::string& type, std::set<std::string> roles, Prepare p
   routes_[type] = Route{std::move(roles), std::move(p), std::move(h)};
 }
 
-void Service::consume(const std::string& source, Consumer::Apply apply) {
-  const auto& ep = config_.service(source);
-  auto server_key = registry_->service_key(source);
-  if (!server_key) throw std::runtime_error("no public key for service " + source + " in " + registry_->file().string());
+Client::Options Service::client_options(const std::string& target) const {
+  const auto& ep = config_.service(target);
+  auto server_key = registry_->service_key(target);
+  if (!server_key) throw std::runtime_error("no public key for service " + target + " in " + registry_->file().string());
   Client::Options o;
   o.endpoint = ep.request;
   o.server_public = *server_key;
@@ -143,7 +146,12 @@ void Service::consume(const std::string& source, Consumer::Apply apply) {
   o.caller = name_;
   o.timeout = std::chrono::milliseconds(config_.request_timeout_ms);
   o.attempts = 1;
-  consumers_.push_back(std::make_unique<Consumer>(ctx_, *store_, source, o, ep.publish, std::move(apply)));
+  return o;
+}
+
+void Service::consume(const std::string& source, Consumer::Apply apply) {
+  consumers_.push_back(std::make_unique<Consumer>(ctx_, *store_, source, client_options(source),
+                                                  config_.service(source).publish, std::move(apply)));
 }
 
 void Service::every(std::chrono::milliseconds period, std::function<void()> fn) {

@@ -9,6 +9,7 @@
 #include "cq/calendar.h"
 #include "cq/crypto.h"
 #include "cq/keys.h"
+#include "accusers.h"
 #include "session.h"
 #include "supervisor.h"
 #include "table.h"
@@ -430,6 +431,8 @@ int main(int argc, char** argv) {
   audit_list->add_option("--service", audit_service, "which service's trail");
   audit_list->add_flag("--json", g.json, "JSON output");
 
+  AccusersCommand accusers(app, g);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -685,6 +688,8 @@ int main(int argc, char** argv) {
       if (nf_acceptance == nf_conclusion) throw UsageError("say which: --acceptance or --conclusion");
       if (auto r = s.call("triage", "report.notified", Doc{{"case_no", nf_case}, {"what", nf_acceptance ? "acceptance" : "conclusion"}}))
         std::cout << nf_case << ": reporter told (" << str(*r, "notified") << ")\n";
+    } else if (accusers.chosen()) {
+      accusers.run(s);
     } else if (*audit_verify) {
       if (auto r = s.call(audit_service, "audit.verify", Doc::object())) {
         if (g.json) print_json(*r);

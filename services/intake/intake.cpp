@@ -13,8 +13,10 @@ const std::set<std::string> kReaders = {role::kClerk,      role::kOfficer,    ro
                                         role::kClarifier,  role::kAccuserOfficer, role::kSupervisor,
                                         role::kAdmin,      role::kService};
 // Who may read a reporter's identity: the clerk who must send the acceptance
-// notice, and the handling officer. Every read is audited.
-const std::set<std::string> kIdentityReaders = {role::kClerk, role::kOfficer};
+// notice, and the handling officer; and the registry service on behalf of an
+// accuser case officer, for a report concluded as false accusation. Every
+// read is audited.
+const std::set<std::string> kIdentityReaders = {role::kClerk, role::kOfficer, role::kService};
 
 const char* status_label(const std::string& s) {
   if (s == "registered") return "受理登记 registered";
@@ -435,7 +437,11 @@ Result<Doc> Intake::identity(const Request& r) {
   Fields f(r.body, "body", p);
   auto case_no = f.text("case_no", true, 40);
   auto purpose = f.text("purpose", true, 200, 2);
+  bool by_service = r.who.role == role::kService;
+  auto on_behalf = f.text("on_behalf_of", by_service, 80);
   if (!p.empty()) return p.error();
+  if (by_service && r.who.name != "registry")
+    return Error::make(code::kForbidden, "the " + r.who.name + " service may not read reporters' identities");
   auto& st = svc_.store().stmt(
       "SELECT r.real_name, i.sealed FROM reports r LEFT JOIN reporter_identity i ON i.report_id = r.id WHERE r.case_no = ?");
   st.bind(1, *case_no);
@@ -449,8 +455,9 @@ Result<Doc> Intake::identity(const Request& r) {
     identity = Doc::parse(*plain);
   }
   st.reset();
-  svc_.audit().record(r.who.name, r.who.role, "reporter.identity.read", *case_no, *purpose);
-  spdlog::info("identity read case={} by={} (audited)", *case_no, r.who.name);
+  std::string reader = by_service ? r.who.name + " for " + *on_behalf : r.who.name;
+  svc_.audit().record(reader, r.who.role, "reporter.identity.read", *case_no, *purpose);
+  spdlog::info("identity read case={} by={} (audited)", *case_no, reader);
   return Doc{{"case_no", *case_no}, {"real_name", real_name}, {"identity", identity}, {"audited", true}};
 }
 

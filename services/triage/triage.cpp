@@ -425,10 +425,11 @@ Result<Doc> Triage::decide(const Request& r) {
 
 void Triage::make_effective(const std::string& case_no, int64_t id, const Principal& by) {
   auto& store = svc_.store();
-  auto& c = store.stmt("SELECT kind, summary, revises, revision_reason FROM conclusions WHERE id = ?");
+  auto& c = store.stmt("SELECT kind, summary, revises, revision_reason, fabrication_finding FROM conclusions WHERE id = ?");
   c.bind(1, id);
   c.executeStep();
   std::string kind = c.getColumn(0).getString(), summary = c.getColumn(1).getString();
+  std::string fabrication = c.getColumn(4).isNull() ? "" : c.getColumn(4).getString();
   bool revision = !c.getColumn(2).isNull();
   int64_t previous = revision ? c.getColumn(2).getInt64() : 0;
   std::string revision_reason = c.getColumn(3).isNull() ? "" : c.getColumn(3).getString();
@@ -470,6 +471,7 @@ void Triage::make_effective(const std::string& case_no, int64_t id, const Princi
          {"accused", d.contains("accused") ? d["accused"] : Doc::array()},
          {"concluded_by", by.name},
          {"conclusion_id", id}};
+  if (kind == "false_accusation") ev["fabrication_finding"] = fabrication;
   if (revision) {
     ev["previous_kind"] = previous_kind;
     ev["revision_reason"] = revision_reason;

@@ -278,15 +278,10 @@ TEST_CASE("triage: overdue work is listed with who holds it, and leaves the list
 }
 
 TEST_CASE("triage: an author flagged by the registry is weighed by keyed hash, and no longer once cleared") {
-  // The registry service comes with its own issue; here its events are given
-  // by a stand-in built on the same Service class, speaking the real protocol.
+  // Triage's side alone: the registry's events are given by a stand-in built
+  // on the same Service class, speaking the real protocol (the real registry
+  // is exercised end to end in test_registry.cpp).
   Cluster::Options o = both();
-  int req = cq::test::free_port(), pub = cq::test::free_port();
-  o.edit_config = [&](std::string& t) {
-    t.replace(t.find("[calendar]"), 10,
-              "[services.registry]\nrequest = \"tcp://127.0.0.1:" + std::to_string(req) + "\"\npublish = \"tcp://127.0.0.1:" +
-                  std::to_string(pub) + "\"\n\n[calendar]");
-  };
   Cluster c(o);
   c.add_user("clerk1", "clerk");
   cq::Service registry("registry", c.config(), {});

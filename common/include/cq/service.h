@@ -58,6 +58,10 @@ class Service {
   void on(const std::string& type, std::set<std::string> roles, Prepare p, Handler h);
   // Consumes another service's events (see Consumer).
   void consume(const std::string& source, Consumer::Apply apply);
+  // How this service reaches another as itself (its own CURVE key, role
+  // "service"), for a Client.
+  Client::Options client_options(const std::string& target) const;
+  zmq::context_t& context() { return ctx_; }
   // Called on the store thread whenever a batch's transaction is rolled back
   // or fails to commit, so that caches of what was written can be dropped.
   void on_rollback(std::function<void()> fn) { rollback_hooks_.push_back(std::move(fn)); }
