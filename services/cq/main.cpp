@@ -10,6 +10,7 @@
 #include "cq/crypto.h"
 #include "cq/keys.h"
 #include "accusers.h"
+#include "clarify_cmd.h"
 #include "session.h"
 #include "supervisor.h"
 #include "table.h"
@@ -432,6 +433,7 @@ int main(int argc, char** argv) {
   audit_list->add_flag("--json", g.json, "JSON output");
 
   AccusersCommand accusers(app, g);
+  ClarifyCommand clarify(app, g);
 
   try {
     app.parse(argc, argv);
@@ -688,6 +690,8 @@ int main(int argc, char** argv) {
       if (nf_acceptance == nf_conclusion) throw UsageError("say which: --acceptance or --conclusion");
       if (auto r = s.call("triage", "report.notified", Doc{{"case_no", nf_case}, {"what", nf_acceptance ? "acceptance" : "conclusion"}}))
         std::cout << nf_case << ": reporter told (" << str(*r, "notified") << ")\n";
+    } else if (clarify.chosen()) {
+      clarify.run(s);
     } else if (accusers.chosen()) {
       accusers.run(s);
     } else if (*audit_verify) {
