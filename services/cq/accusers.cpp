@@ -118,7 +118,7 @@ void AccusersCommand::run(Session& s) {
     std::cout << "\nhistory\n";
     Table h({"at", "by", "state", "what", "reason"});
     for (const auto& x : (*r)["history"])
-      h.add({s_of(x, "at").substr(0, 16), s_of(x, "by"), (x["from"] == "" ? "" : s_of(x, "from") + " → ") + s_of(x, "to"),
+      h.add({s_of(x, "at").substr(0, 16), s_of(x, "by"), (x["from"] == "" || x["from"] == x["to"] ? "" : s_of(x, "from") + " → ") + s_of(x, "to"),
              s_of(x, "what"), s_of(x, "reason")});
     h.print(std::cout, 50);
   } else if (review_->parsed() || act_->parsed() || close_->parsed()) {

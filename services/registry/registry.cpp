@@ -325,7 +325,7 @@ Doc Registry::record_doc(int64_t id, bool full) {
     bool on = f.getColumn(10).getInt() != 0;
     if (on) {
       ++active;
-      regions.insert(f.getColumn(1).getString());
+      regions.insert(label_of(cfg.regions, f.getColumn(1).getString()));
     }
     if (!full) continue;
     Doc x{{"case_no", f.getColumn(0).getString()},
