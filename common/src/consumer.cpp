@@ -14,7 +14,7 @@ std::atomic<int> g_consumer_n{0};
 }  // namespace
 
 Consumer::Consumer(zmq::context_t& ctx, Store& store, std::string source, Client::Options fetch,
-                   std::string publish_endpoint, Apply apply)
+                   std::string publish_endpoint, Apply apply, Flush flush)
     : store_(store),
       source_(std::move(source)),
       fetch_opts_(std::move(fetch)),
@@ -22,7 +22,8 @@ Consumer::Consumer(zmq::context_t& ctx, Store& store, std::string source, Client
       sub_(ctx, zmq::socket_type::sub),
       ready_rx_(ctx, zmq::socket_type::pull),
       ready_tx_(ctx, zmq::socket_type::push),
-      apply_(std::move(apply)) {
+      apply_(std::move(apply)),
+      flush_(std::move(flush)) {
   store_.db().exec(
       "CREATE TABLE IF NOT EXISTS cursors(source TEXT PRIMARY KEY, seq INTEGER NOT NULL)");
   make_curve_client(sub_, fetch_opts_.keys, fetch_opts_.server_public);
@@ -97,6 +98,7 @@ Result<Consumer::Page> Consumer::fetch(int64_t after) {
     if (!r.ok) return r.error();
     Page page;
     page.after = after;
+    if (auto h = r.body.find("last_seq"); h != r.body.end() && h->is_number_integer()) head_ = h->get<int64_t>();
     Doc& events = r.body["events"];
     if (!events.is_array()) return Error::make(code::kInternal, source_ + " sent a page without events");
     page.events.reserve(events.size());
@@ -188,6 +190,7 @@ Result<int> Consumer::pump(int max_pages) {
         apply_(e);
         ++applied;
       }
+      if (flush_) flush_(true);
       auto& st = store_.stmt(
           "INSERT INTO cursors(source, seq) VALUES(?, ?) ON CONFLICT(source) DO UPDATE SET seq = excluded.seq");
       st.bind(1, source_);
@@ -195,6 +198,7 @@ Result<int> Consumer::pump(int max_pages) {
       st.exec();
       tx.commit();
     } catch (...) {
+      if (flush_) flush_(false);
       restart_from(at);  // the page is retried from the stored cursor
       throw;
     }

@@ -149,9 +149,19 @@ Client::Options Service::client_options(const std::string& target) const {
   return o;
 }
 
-void Service::consume(const std::string& source, Consumer::Apply apply) {
+void Service::consume(const std::string& source, Consumer::Apply apply, Consumer::Flush flush) {
   consumers_.push_back(std::make_unique<Consumer>(ctx_, *store_, source, client_options(source),
-                                                  config_.service(source).publish, std::move(apply)));
+                                                  config_.service(source).publish, std::move(apply), std::move(flush)));
+}
+
+void Service::rewind_consumers() {
+  for (auto& c : consumers_) c->rewind();
+}
+
+Doc Service::consumer_progress() {
+  Doc d = Doc::object();
+  for (auto& c : consumers_) d[c->source()] = Doc{{"applied", c->cursor()}, {"head", c->head()}};
+  return d;
 }
 
 void Service::every(std::chrono::milliseconds period, std::function<void()> fn) {

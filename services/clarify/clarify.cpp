@@ -191,6 +191,7 @@ void Clarify::withdraw_cases(const Event& e) {
   st.reset();
   std::string reason = "conclusion revised to " + str_of(e.data, "kind") + ": " + str_of(e.data, "revision_reason");
   for (int64_t id : ids) {
+    bool pending = state_of(id) != "held";  // no briefing held yet
     auto& b = store.stmt(
         "UPDATE briefings SET state = 'cancelled', sequence = sequence + 1, updated_at = ? WHERE case_id = ? AND state = 'scheduled'");
     b.bind(1, static_cast<int64_t>(now_ms()));
@@ -201,7 +202,7 @@ void Clarify::withdraw_cases(const Event& e) {
     c.bind(2, id);
     c.exec();
     log(id, "triage: " + str_of(e.data, "concluded_by"), "withdrawn", "", reason);
-    emit("clarify.closed", id, Doc{{"outcome", "withdrawn"}});
+    emit("clarify.closed", id, Doc{{"outcome", "withdrawn"}, {"pending", pending}});
   }
 }
 
@@ -219,11 +220,11 @@ void Clarify::log(int64_t case_id, const std::string& by, const std::string& wha
 
 // Events name the case, the report and the region; never the official.
 void Clarify::emit(const std::string& type, int64_t case_id, Doc extra) {
-  auto& st = svc_.store().stmt("SELECT number, case_no, region FROM cases WHERE id = ?");
+  auto& st = svc_.store().stmt("SELECT number, case_no, region, due FROM cases WHERE id = ?");
   st.bind(1, case_id);
   st.executeStep();
   Doc d{{"number", st.getColumn(0).getString()}, {"case_no", st.getColumn(1).getString()},
-        {"region", st.getColumn(2).getString()}};
+        {"region", st.getColumn(2).getString()}, {"due", st.getColumn(3).getString()}};
   st.reset();
   for (auto& [k, v] : extra.items()) d[k] = v;
   svc_.outbox().append(type, d["number"], d);
@@ -296,7 +297,7 @@ Result<Doc> Clarify::consent(const Request& r) {
   up.bind(4, *id);
   up.exec();
   log(*id, r.who.name, *granted ? "consent granted" : "consent declined", "", reason.value_or(""));
-  if (!*granted) emit("clarify.closed", *id, Doc{{"outcome", "declined"}});
+  if (!*granted) emit("clarify.closed", *id, Doc{{"outcome", "declined"}, {"pending", true}});
   return case_doc(*id, false);
 }
 
@@ -514,7 +515,7 @@ Result<Doc> Clarify::held(const Request& r) {
   auto attendees = f.integer("attendees", true, 0, 100000);
   auto record = f.text("record", true, 4000, 2);
   if (!p.empty()) return p.error();
-  auto& cur = svc_.store().stmt("SELECT id, day FROM briefings WHERE case_id = ? AND state = 'scheduled'");
+  auto& cur = svc_.store().stmt("SELECT id, day, type FROM briefings WHERE case_id = ? AND state = 'scheduled'");
   cur.bind(1, *id);
   if (!cur.executeStep()) {
     cur.reset();
@@ -522,6 +523,7 @@ Result<Doc> Clarify::held(const Request& r) {
   }
   int64_t bid = cur.getColumn(0).getInt64();
   std::string day = cur.getColumn(1).getString();
+  std::string type = cur.getColumn(2).getString();
   cur.reset();
   Date today = local_date(now_ms());
   if (*Date::parse(day) > today)
@@ -539,7 +541,7 @@ Result<Doc> Clarify::held(const Request& r) {
   c.bind(3, *id);
   c.exec();
   log(*id, r.who.name, "held", std::to_string(*attendees) + " attended; follow-up visit due " + follow, *record);
-  emit("clarify.held", *id, Doc{{"date", day}, {"attendees", *attendees}, {"follow_up_due", follow}});
+  emit("clarify.held", *id, Doc{{"date", day}, {"type", type}, {"attendees", *attendees}, {"follow_up_due", follow}});
   return case_doc(*id, true);
 }
 
@@ -559,7 +561,7 @@ Result<Doc> Clarify::follow_up(const Request& r) {
   c.exec();
   log(*id, r.who.name, "followed up", "the case is closed", *record);
   emit("clarify.followed_up", *id, Doc::object());
-  emit("clarify.closed", *id, Doc{{"outcome", "clarified"}});
+  emit("clarify.closed", *id, Doc{{"outcome", "clarified"}, {"pending", false}});
   return case_doc(*id, true);
 }
 

@@ -11,6 +11,7 @@
 #include "cq/keys.h"
 #include "accusers.h"
 #include "clarify_cmd.h"
+#include "weekly.h"
 #include "session.h"
 #include "supervisor.h"
 #include "table.h"
@@ -434,6 +435,7 @@ int main(int argc, char** argv) {
 
   AccusersCommand accusers(app, g);
   ClarifyCommand clarify(app, g);
+  WeeklyCommand weekly(app, g);
 
   try {
     app.parse(argc, argv);
@@ -690,6 +692,8 @@ int main(int argc, char** argv) {
       if (nf_acceptance == nf_conclusion) throw UsageError("say which: --acceptance or --conclusion");
       if (auto r = s.call("triage", "report.notified", Doc{{"case_no", nf_case}, {"what", nf_acceptance ? "acceptance" : "conclusion"}}))
         std::cout << nf_case << ": reporter told (" << str(*r, "notified") << ")\n";
+    } else if (weekly.chosen()) {
+      weekly.run(s);
     } else if (clarify.chosen()) {
       clarify.run(s);
     } else if (accusers.chosen()) {

@@ -98,6 +98,24 @@ Registry::Registry(Service& svc) : svc_(svc) {
 
 Registry::~Registry() = default;
 
+std::string Registry::number_of(int64_t id) {
+  auto& st = svc_.store().stmt("SELECT number FROM accusers WHERE id = ?");
+  st.bind(1, id);
+  std::string n = st.executeStep() ? st.getColumn(0).getString() : "";
+  st.reset();
+  return n;
+}
+
+// The region of the record's latest standing finding (for the counts).
+std::string Registry::region_of(int64_t id) {
+  auto& st = svc_.store().stmt(
+      "SELECT region FROM findings WHERE accuser_id = ? ORDER BY active DESC, concluded_at DESC, id DESC LIMIT 1");
+  st.bind(1, id);
+  std::string r = st.executeStep() ? st.getColumn(0).getString() : "";
+  st.reset();
+  return r;
+}
+
 std::string Registry::state_of(int64_t id) {
   auto& cur = svc_.store().stmt("SELECT state FROM accusers WHERE id = ?");
   cur.bind(1, id);
@@ -133,7 +151,8 @@ void Registry::add_finding(const Event& e) {
     spdlog::info("false accusation concluded in {} on an anonymous report: no record", case_no);
     return;
   }
-  int64_t id = record_for(keys, e.at);
+  bool created = false;
+  int64_t id = record_for(keys, e.at, created);
   auto& st = svc_.store().stmt(
       "INSERT INTO findings(accuser_id, case_no, conclusion_id, region, category, channel, received_at, concluded_at,"
       " concluded_by, summary, fabrication, accused_count, active) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,1)"
@@ -162,6 +181,8 @@ void Registry::add_finding(const Event& e) {
   else
     set_state(id, state, by, what, str_of(d, "summary"));
   emit_keys("accuser.flagged", id);
+  // For the counts: a new record (no hash, no identity), by region.
+  if (created) svc_.outbox().append("accuser.opened", number_of(id), Doc{{"number", number_of(id)}, {"region", str_of(d, "region")}});
 }
 
 void Registry::remove_finding(const Event& e) {
@@ -200,7 +221,7 @@ void Registry::remove_finding(const Event& e) {
 // The record of the person these keyed hashes name, created if new. Records
 // that turn out to be the same person (one found by ID number, another by
 // phone) are merged into the oldest.
-int64_t Registry::record_for(const std::vector<std::pair<std::string, std::string>>& keys, Millis at) {
+int64_t Registry::record_for(const std::vector<std::pair<std::string, std::string>>& keys, Millis at, bool& created) {
   auto& store = svc_.store();
   std::set<int64_t> ids;
   for (const auto& [kind, h] : keys) {
@@ -226,6 +247,7 @@ int64_t Registry::record_for(const std::vector<std::pair<std::string, std::strin
     ins.bind(3, static_cast<int64_t>(at));
     ins.exec();
     id = store.db().getLastInsertRowid();
+    created = true;
     set_state(id, "flagged", "registry", "record opened", "a concluded false-accusation finding");
   } else {
     id = *ids.begin();
@@ -487,7 +509,7 @@ Result<Doc> Registry::step(const Request& r, const std::string& from, const std:
   }
   set_state(*id, to, r.who.name, action ? what + ": " + *action : what, *reason);
   svc_.audit().record(r.who.name, r.who.role, "accuser." + to, *number, *reason);
-  Doc ev{{"number", *number}, {"state", to}};
+  Doc ev{{"number", *number}, {"state", to}, {"region", region_of(*id)}};
   if (action) ev["action"] = *action;
   svc_.outbox().append("accuser." + to, *number, ev);
   return record_doc(*id, false);
@@ -525,13 +547,14 @@ Result<Doc> Registry::publish(const Request& r) {
     return Error::make(code::kConflict, *number + " already has notice " + n + " (proposed or approved)");
   }
   pending.reset();
-  std::set<std::string> regions, categories;
+  std::set<std::string> regions, categories, region_codes;
   int findings = 0;
   Millis latest = 0;
   auto& fs = store.stmt("SELECT region, category, concluded_at FROM findings WHERE accuser_id = ? AND active = 1");
   fs.bind(1, *id);
   while (fs.executeStep()) {
     regions.insert(label_of(cfg.regions, fs.getColumn(0).getString()));
+    region_codes.insert(fs.getColumn(0).getString());
     categories.insert(label_of(cfg.categories, fs.getColumn(1).getString()));
     latest = std::max<Millis>(latest, fs.getColumn(2).getInt64());
     ++findings;
@@ -565,6 +588,7 @@ Result<Doc> Registry::publish(const Request& r) {
   mx.reset();
   Doc body{{"notice", std::string(num)},
            {"regions", Doc(std::vector<std::string>(regions.begin(), regions.end()))},
+           {"region_codes", Doc(std::vector<std::string>(region_codes.begin(), region_codes.end()))},
            {"month", year_month_zh(latest)},
            {"categories", Doc(std::vector<std::string>(categories.begin(), categories.end()))},
            {"action", action},

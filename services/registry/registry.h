@@ -25,13 +25,15 @@ class Registry {
   void on_triage_event(const Event& e);
   void add_finding(const Event& e);
   void remove_finding(const Event& e);
-  int64_t record_for(const std::vector<std::pair<std::string, std::string>>& keys, Millis at);
+  int64_t record_for(const std::vector<std::pair<std::string, std::string>>& keys, Millis at, bool& created);
   void set_state(int64_t id, const std::string& to, const std::string& by, const std::string& what,
                  const std::string& reason);
   void emit_keys(const std::string& type, int64_t id);
   Doc record_doc(int64_t id, bool full);
   std::optional<int64_t> find(const std::string& number);
   std::string state_of(int64_t id);
+  std::string number_of(int64_t id);
+  std::string region_of(int64_t id);
 
   Result<Doc> list(const Request& r);
   Result<Doc> show(const Request& r);

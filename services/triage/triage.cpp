@@ -100,7 +100,7 @@ Facts Triage::facts_for(const std::string& case_no, const Doc& data, bool merged
   return f;
 }
 
-void Triage::store_suggestion(const std::string& case_no, const Suggestion& s, bool rerun) {
+void Triage::store_suggestion(const std::string& case_no, const Suggestion& s, bool rerun, const std::string& region) {
   std::string fired = s.encode_fired();
   auto& st = svc_.store().stmt(
       rerun ? "UPDATE suggestions SET class = ?2, score = ?3, fired = ?4, at = ?5, reruns = reruns + 1 WHERE case_no = ?1"
@@ -111,9 +111,9 @@ void Triage::store_suggestion(const std::string& case_no, const Suggestion& s, b
   st.bindNoCopy(4, fired.data(), static_cast<int>(fired.size()));
   st.bind(5, static_cast<int64_t>(now_ms()));
   st.exec();
-  // report.triaged {case_no, class, score, rules, rerun}, written directly.
+  // report.triaged {case_no, class, score, rules, rerun, region}, written directly.
   MsgWriter w;
-  w.map(5).str("case_no").str(case_no).str("class").str(s.klass).str("score").value(s.score);
+  w.map(6).str("region").str(region).str("case_no").str(case_no).str("class").str(s.klass).str("score").value(s.score);
   w.str("rules").array(s.fired.size());
   for (const auto& f : s.fired) w.str(f.rule);
   w.str("rerun").value(rerun);
@@ -159,7 +159,8 @@ void Triage::on_intake_event(const Event& e) {
       st.bind(2, accused_key(a.value("name", std::string()), a.value("unit", std::string())));
       st.exec();
     }
-  store_suggestion(case_no, evaluate(rules_, facts_for(case_no, d, e.type == "report.merged")), false);
+  store_suggestion(case_no, evaluate(rules_, facts_for(case_no, d, e.type == "report.merged")), false,
+                   d.value("region", std::string()));
 }
 
 void Triage::on_registry_event(const Event& e) {
@@ -272,7 +273,7 @@ Result<Doc> Triage::rerun(const Request& r) {
     bool same = old.executeStep() && old.getColumn(0).getString() == s.klass && old.getColumn(1).getDouble() == s.score;
     old.reset();
     if (same) continue;
-    store_suggestion(case_no, s, true);
+    store_suggestion(case_no, s, true, data->value("region", std::string()));
     ++changed;
   }
   svc_.audit().record(r.who.name, r.who.role, "triage.rerun", "", "rescored " + std::to_string(open.size()));
@@ -414,8 +415,14 @@ Result<Doc> Triage::decide(const Request& r) {
   up.exec();
   svc_.audit().record(r.who.name, r.who.role, "triage.decide", *case_no,
                       chosen + " / " + *disposal + (overridden ? " (override: " + *reason + ")" : ""));
+  auto& rep = svc_.store().stmt("SELECT region, triage_due FROM reports WHERE case_no = ?");
+  rep.bind(1, *case_no);
+  rep.executeStep();
+  std::string region = rep.getColumn(0).getString(), triage_due = rep.getColumn(1).getString();
+  rep.reset();
   Doc ev{{"case_no", *case_no}, {"suggested", suggested}, {"class", chosen}, {"overridden", overridden},
-         {"disposal", *disposal}, {"forward_to", forward_to.value_or("")}, {"by", r.who.name}};
+         {"disposal", *disposal}, {"forward_to", forward_to.value_or("")}, {"by", r.who.name},
+         {"region", region}, {"triage_due", triage_due}};
   svc_.outbox().append("report.decided", *case_no, ev);
   ev["state"] = new_state;
   if (!forward_due.empty()) ev["forward_due"] = forward_due;

@@ -22,7 +22,7 @@ class Triage {
   void on_intake_event(const Event& e);
   void on_registry_event(const Event& e);
   Facts facts_for(const std::string& case_no, const Doc& data, bool merged);
-  void store_suggestion(const std::string& case_no, const Suggestion& s, bool rerun);
+  void store_suggestion(const std::string& case_no, const Suggestion& s, bool rerun, const std::string& region);
   Result<Doc> show(const Request& r);
   Result<Doc> queue(const Request& r);
   Result<Doc> rerun(const Request& r);

@@ -8,6 +8,7 @@
 // ours overlap. Only the store thread touches the database.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -29,9 +30,13 @@ class Consumer {
  public:
   // Called inside the consumer's write transaction; throw to abort the page.
   using Apply = std::function<void(const Event&)>;
+  // Called after the last event of a page with true, in the same transaction
+  // (for consumers that gather a page's effects and write them once); with
+  // false if the page failed, to drop what was gathered.
+  using Flush = std::function<void(bool)>;
 
   Consumer(zmq::context_t& ctx, Store& store, std::string source, Client::Options fetch,
-           std::string publish_endpoint, Apply apply);
+           std::string publish_endpoint, Apply apply, Flush flush = nullptr);
   ~Consumer();
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
@@ -54,6 +59,10 @@ class Consumer {
   // for tools and tests that want "everything so far" synchronously.
   Result<int> catch_up(std::chrono::milliseconds timeout);
   int64_t cursor();
+  // The newest event the source had when it last answered.
+  int64_t head() const { return head_; }
+  // Starts again from the stored cursor (after the caller rewound it).
+  void rewind() { restart_from(cursor()); }
   const std::string& source() const { return source_; }
 
  private:
@@ -76,6 +85,8 @@ class Consumer {
   std::string ready_endpoint_;
   std::unique_ptr<Client> client_;  // the fetcher thread's
   Apply apply_;
+  Flush flush_;
+  std::atomic<int64_t> head_{0};
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -57,7 +57,11 @@ class Service {
   // The same, with a prepare step run off the store thread.
   void on(const std::string& type, std::set<std::string> roles, Prepare p, Handler h);
   // Consumes another service's events (see Consumer).
-  void consume(const std::string& source, Consumer::Apply apply);
+  void consume(const std::string& source, Consumer::Apply apply, Consumer::Flush flush = nullptr);
+  // Every consumer starts again from its stored cursor (after a rebuild
+  // deleted them); and how far they are: {source: {applied, head}}.
+  void rewind_consumers();
+  Doc consumer_progress();
   // How this service reaches another as itself (its own CURVE key, role
   // "service"), for a Client.
   Client::Options client_options(const std::string& target) const;
