@@ -161,15 +161,16 @@ std::string series_markdown(const Doc& d) {
 }
 
 std::string svg_bars(const std::string& title, const std::vector<std::string>& labels, const std::vector<int64_t>& values) {
-  const int w = 560, h = 220, left = 44, right = 12, top = 30, bottom = 36;
+  const int w = 500, h = 220, left = 44, right = 12, top = 30, bottom = 36;
   int64_t max = 0;
   for (auto v : values) max = std::max(max, v);
-  // A round top for the axis: 1, 2 or 5 times a power of ten.
-  int64_t top_value = 1;
-  while (top_value < max) {
-    if (top_value * 2 >= max) { top_value *= 2; break; }
-    if (top_value * 5 >= max) { top_value *= 5; break; }
-    top_value *= 10;
+  // A round top for the axis whose half is a whole number: 2, 4 or 10 times a power of ten.
+  int64_t top_value = 2;
+  for (int64_t p = 1; top_value < max; p *= 10) {
+    for (int64_t m : {2, 4, 10}) {
+      top_value = m * p;
+      if (top_value >= max) break;
+    }
   }
   double plot_w = w - left - right, plot_h = h - top - bottom;
   double slot = values.empty() ? plot_w : plot_w / values.size();
