@@ -36,5 +36,6 @@ inline double percentile(std::vector<double> v, double p) {
 
 int bench_intake(int argc, char** argv);
 int bench_triage(int argc, char** argv);
+int bench_stats(int argc, char** argv);
 
 }  // namespace cq::bench

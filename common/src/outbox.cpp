@@ -32,9 +32,14 @@ int64_t Outbox::append(const std::string& type, const std::string& subject, cons
 }
 
 int64_t Outbox::append_encoded(const std::string& type, const std::string& subject, const std::string& data) {
+  return append_encoded_at(type, subject, data, now_ms());
+}
+
+int64_t Outbox::append_encoded_at(const std::string& type, const std::string& subject, const std::string& data,
+                                  Millis at) {
   auto& st = s_.stmt("INSERT INTO outbox(type, at, subject, data) VALUES(?,?,?,?)");
   st.bindNoCopy(1, type);
-  st.bind(2, static_cast<int64_t>(now_ms()));
+  st.bind(2, static_cast<int64_t>(at));
   st.bindNoCopy(3, subject);
   st.bindNoCopy(4, data.data(), static_cast<int>(data.size()));
   st.exec();

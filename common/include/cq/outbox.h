@@ -30,6 +30,8 @@ class Outbox {
   int64_t append(const std::string& type, const std::string& subject, const Doc& data);
   // The same with data already encoded as a msgpack map.
   int64_t append_encoded(const std::string& type, const std::string& subject, const std::string& data);
+  // The same at a given time (histories loaded or generated from elsewhere).
+  int64_t append_encoded_at(const std::string& type, const std::string& subject, const std::string& data, Millis at);
   // Events with seq > after, oldest first, at most limit, as the msgpack
   // events.fetch reply body {events, more, last_seq}, each event's stored
   // data spliced in undecoded.
