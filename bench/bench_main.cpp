@@ -6,10 +6,12 @@
 #include "bench.h"
 #include "cq/calendar.h"
 #include "cq/crypto.h"
+#include <spdlog/spdlog.h>
 
 int main(int argc, char** argv) {
   cq::set_process_time_zone("Asia/Shanghai");
   cq::crypto::init();
+  spdlog::set_level(spdlog::level::warn);  // the figures, not the stores' migration notes
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0) {
     std::printf("usage: cq-bench intake [--rounds N] [--reports N] [--clients N] [--window N] [--rate R] [--seconds S]\n"
                 "       cq-bench triage [--replays N] [--clients N] [--window N] [--paced-seconds S] [--paced-share F]\n"
