@@ -24,6 +24,11 @@ const Label* Config::find(const std::vector<Label>& v, const std::string& code) 
   return nullptr;
 }
 
+std::string Config::name_of(const std::vector<Label>& v, const std::string& code) {
+  const Label* l = find(v, code);
+  return l ? l->name : code;
+}
+
 namespace {
 
 bool valid_endpoint(const std::string& e) {

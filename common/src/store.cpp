@@ -70,4 +70,14 @@ void Savepoint::release() {
   done_ = true;
 }
 
+std::string Store::next_number(const std::string& table, const std::string& prefix, int digits) {
+  auto& st = stmt("SELECT COALESCE(MAX(CAST(substr(number, ?) AS INTEGER)), 0) FROM " + table + " WHERE number LIKE ?");
+  st.bind(1, static_cast<int>(prefix.size() + 1));
+  st.bind(2, prefix + "%");
+  st.executeStep();
+  std::string n = std::to_string(st.getColumn(0).getInt64() + 1);
+  st.reset();
+  return prefix + std::string(n.size() < static_cast<std::size_t>(digits) ? digits - n.size() : 0, '0') + n;
+}
+
 }  // namespace cq

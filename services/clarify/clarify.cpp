@@ -7,6 +7,7 @@
 #include <set>
 
 #include "cq/crypto.h"
+#include "cq/event_fields.h"
 #include "cq/fields.h"
 #include "ics.h"
 
@@ -21,14 +22,6 @@ const std::vector<std::string> kListStates = {"awaiting_consent", "to_schedule",
                                               "held",             "follow_up_due", "closed"};
 const char* kWeekdays[] = {"", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
 
-std::string str_of(const Doc& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-int64_t int_of(const Doc& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
 bool clarifiable(const std::string& kind) { return kind == "untrue" || kind == "no_evidence"; }
 
 // "HH:MM" -> minutes since midnight.
@@ -56,10 +49,6 @@ int utc_offset_minutes_now() {
   return static_cast<int>(tm.tm_gmtoff / 60);
 }
 
-std::string label_of(const std::vector<Label>& v, const std::string& code) {
-  const Label* l = Config::find(v, code);
-  return l ? l->name : code;
-}
 }  // namespace
 
 Result<Settings> settings_from_config(const Config& cfg) {
@@ -126,17 +115,17 @@ Clarify::Clarify(Service& svc) : svc_(svc) {
 void Clarify::on_triage_event(const Event& e) {
   if (e.type != "report.concluded" && e.type != "report.conclusion_revised") return;
   auto& once = svc_.store().stmt("INSERT OR IGNORE INTO applied(conclusion_id) VALUES(?)");
-  once.bind(1, int_of(e.data, "conclusion_id"));
+  once.bind(1, ev::integer(e.data, "conclusion_id"));
   once.exec();
   if (svc_.store().db().getChanges() == 0) return;  // applied before
-  if (clarifiable(str_of(e.data, "kind"))) open_cases(e);
+  if (clarifiable(ev::str(e.data, "kind"))) open_cases(e);
   else if (e.type == "report.conclusion_revised") withdraw_cases(e);
 }
 
 void Clarify::open_cases(const Event& e) {
   const Doc& d = e.data;
   auto& store = svc_.store();
-  std::string case_no = str_of(d, "case_no");
+  std::string case_no = ev::str(d, "case_no");
   auto acc = d.find("accused");
   if (acc == d.end() || !acc->is_array()) return;
   std::string due = svc_.calendar()
@@ -146,36 +135,30 @@ void Clarify::open_cases(const Event& e) {
   for (std::size_t i = 0; i < acc->size(); ++i) {
     const Doc& a = (*acc)[i];
     if (!a.is_object()) continue;
-    auto& mx = store.stmt("SELECT COALESCE(MAX(CAST(substr(number, ?) AS INTEGER)), 0) FROM cases WHERE number LIKE ?");
-    mx.bind(1, static_cast<int>(prefix.size() + 1));
-    mx.bind(2, prefix + "%");
-    mx.executeStep();
-    char num[32];
-    std::snprintf(num, sizeof num, "%s%05lld", prefix.c_str(), static_cast<long long>(mx.getColumn(0).getInt64() + 1));
-    mx.reset();
-    std::string region = str_of(a, "region").empty() ? str_of(d, "region") : str_of(a, "region");
+    std::string num = store.next_number("cases", prefix, 5);
+    std::string region = ev::str(a, "region").empty() ? ev::str(d, "region") : ev::str(a, "region");
     auto& ins = store.stmt(
         "INSERT INTO cases(number, case_no, official_idx, official, unit, post, region, conclusion, summary, opened_at,"
         " due, state, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,'awaiting_consent',?)"
         " ON CONFLICT(case_no, official_idx) DO NOTHING");
-    ins.bind(1, std::string(num));
+    ins.bind(1, num);
     ins.bind(2, case_no);
     ins.bind(3, static_cast<int64_t>(i));
-    ins.bind(4, str_of(a, "name"));
-    ins.bind(5, str_of(a, "unit"));
-    ins.bind(6, str_of(a, "post"));
+    ins.bind(4, ev::str(a, "name"));
+    ins.bind(5, ev::str(a, "unit"));
+    ins.bind(6, ev::str(a, "post"));
     ins.bind(7, region);
-    ins.bind(8, str_of(d, "kind"));
-    ins.bind(9, str_of(d, "summary"));
+    ins.bind(8, ev::str(d, "kind"));
+    ins.bind(9, ev::str(d, "summary"));
     ins.bind(10, static_cast<int64_t>(e.at));
     ins.bind(11, due);
     ins.bind(12, static_cast<int64_t>(e.at));
     ins.exec();
     if (store.db().getChanges() == 0) continue;  // one case per (report, official)
     int64_t id = store.db().getLastInsertRowid();
-    log(id, "triage: " + str_of(d, "concluded_by"), "opened",
-        "report " + case_no + " concluded " + str_of(d, "kind") + "; due " + due, "");
-    emit("clarify.opened", id, Doc{{"due", due}, {"conclusion", str_of(d, "kind")}});
+    log(id, "triage: " + ev::str(d, "concluded_by"), "opened",
+        "report " + case_no + " concluded " + ev::str(d, "kind") + "; due " + due, "");
+    emit("clarify.opened", id, Doc{{"due", due}, {"conclusion", ev::str(d, "kind")}});
   }
 }
 
@@ -183,13 +166,13 @@ void Clarify::open_cases(const Event& e) {
 // unproven: its open clarification cases are withdrawn, briefings cancelled.
 void Clarify::withdraw_cases(const Event& e) {
   auto& store = svc_.store();
-  std::string case_no = str_of(e.data, "case_no");
+  std::string case_no = ev::str(e.data, "case_no");
   std::vector<int64_t> ids;
   auto& st = store.stmt("SELECT id FROM cases WHERE case_no = ? AND state <> 'closed'");
   st.bind(1, case_no);
   while (st.executeStep()) ids.push_back(st.getColumn(0).getInt64());
   st.reset();
-  std::string reason = "conclusion revised to " + str_of(e.data, "kind") + ": " + str_of(e.data, "revision_reason");
+  std::string reason = "conclusion revised to " + ev::str(e.data, "kind") + ": " + ev::str(e.data, "revision_reason");
   for (int64_t id : ids) {
     bool pending = state_of(id) != "held";  // no briefing held yet
     auto& b = store.stmt(
@@ -201,7 +184,7 @@ void Clarify::withdraw_cases(const Event& e) {
     c.bind(1, static_cast<int64_t>(now_ms()));
     c.bind(2, id);
     c.exec();
-    log(id, "triage: " + str_of(e.data, "concluded_by"), "withdrawn", "", reason);
+    log(id, "triage: " + ev::str(e.data, "concluded_by"), "withdrawn", "", reason);
     emit("clarify.closed", id, Doc{{"outcome", "withdrawn"}, {"pending", pending}});
   }
 }
@@ -413,7 +396,7 @@ Result<Doc> Clarify::schedule(const Request& r) {
   up.bind(2, *id);
   up.exec();
   log(*id, r.who.name, "scheduled",
-      label_of(settings_.types, s.type) + ", " + label_of(settings_.scopes, s.scope) + ", " + s.day + " " + s.start + "–" +
+      Config::name_of(settings_.types, s.type) + ", " + Config::name_of(settings_.scopes, s.scope) + ", " + s.day + " " + s.start + "–" +
           s.end + (s.venue.empty() ? "" : ", " + s.venue) + ", presenter " + s.presenter,
       s.reason);
   emit("clarify.scheduled", *id, Doc{{"type", s.type}, {"scope", s.scope}, {"date", s.day}, {"start", s.start}, {"end", s.end}});
@@ -590,7 +573,7 @@ Doc Clarify::case_doc(int64_t id, bool full) {
         {"unit", st.getColumn(3).getString()},
         {"post", st.getColumn(4).getString()},
         {"region", st.getColumn(5).getString()},
-        {"region_name", label_of(cfg.regions, st.getColumn(5).getString())},
+        {"region_name", Config::name_of(cfg.regions, st.getColumn(5).getString())},
         {"conclusion", st.getColumn(6).getString()},
         {"due", due},
         {"state", shown},
@@ -605,8 +588,8 @@ Doc Clarify::case_doc(int64_t id, bool full) {
   b.bind(1, id);
   while (b.executeStep()) {
     Doc x{{"uid", b.getColumn(0).getString()},  {"state", b.getColumn(1).getString()},
-          {"type", b.getColumn(2).getString()}, {"type_name", label_of(settings_.types, b.getColumn(2).getString())},
-          {"scope", b.getColumn(3).getString()}, {"scope_name", label_of(settings_.scopes, b.getColumn(3).getString())},
+          {"type", b.getColumn(2).getString()}, {"type_name", Config::name_of(settings_.types, b.getColumn(2).getString())},
+          {"scope", b.getColumn(3).getString()}, {"scope_name", Config::name_of(settings_.scopes, b.getColumn(3).getString())},
           {"date", b.getColumn(4).getString()}, {"start", b.getColumn(5).getString()},
           {"end", b.getColumn(6).getString()},  {"venue", b.getColumn(7).getString()},
           {"host", b.getColumn(8).getString()}, {"presenter", b.getColumn(9).getString()},
@@ -716,15 +699,15 @@ Result<Doc> Clarify::ics(const Request& r) {
     e.start = st.getColumn(3).getString();
     e.end = st.getColumn(4).getString();
     e.cancelled = st.getColumn(5).getString() == "cancelled";
-    std::string type = label_of(settings_.types, st.getColumn(6).getString());
+    std::string type = Config::name_of(settings_.types, st.getColumn(6).getString());
     e.summary = type + "：" + st.getColumn(15).getString() + "（" + st.getColumn(16).getString() + "） " +
                 st.getColumn(13).getString();
     e.location = st.getColumn(8).getString();
     e.description = "澄清案件 " + st.getColumn(13).getString() + "，举报件 " + st.getColumn(14).getString() + "\n" +
-                    "范围 scope: " + label_of(settings_.scopes, st.getColumn(7).getString()) + "\n" +
+                    "范围 scope: " + Config::name_of(settings_.scopes, st.getColumn(7).getString()) + "\n" +
                     "主办 host: " + st.getColumn(9).getString() + "\n" + "通报人 presenter: " + st.getColumn(10).getString() +
                     "\n" + "预计人数 expected attendees: " + std::to_string(st.getColumn(11).getInt64()) + "\n" +
-                    "地区 region: " + label_of(svc_.config().regions, st.getColumn(17).getString());
+                    "地区 region: " + Config::name_of(svc_.config().regions, st.getColumn(17).getString());
     e.stamp_utc = stamp;
     e.modified_utc = utc_stamp(st.getColumn(12).getInt64());
     events.push_back(std::move(e));

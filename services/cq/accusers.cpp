@@ -7,11 +7,6 @@
 namespace cq::cli {
 
 namespace {
-std::string s_of(const Doc& d, const char* k) {
-  auto it = d.find(k);
-  if (it == d.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
 std::string joined(const Doc& arr) {
   std::string out;
   if (arr.is_array())
@@ -19,17 +14,17 @@ std::string joined(const Doc& arr) {
   return out;
 }
 void print_record_line(const Doc& d) {
-  std::cout << s_of(d, "number") << ": " << s_of(d, "state") << (d.value("repeat", false) ? "  REPEAT OFFENDER 多次诬告" : "")
+  std::cout << text_of(d, "number") << ": " << text_of(d, "state") << (d.value("repeat", false) ? "  REPEAT OFFENDER 多次诬告" : "")
             << "\n";
 }
 void print_notice(const Doc& n) {
-  std::cout << "notice        " << s_of(n, "notice") << " (" << s_of(n, "state") << ")"
-            << (n.contains("record") ? "  record " + s_of(n, "record") : "") << "\n"
+  std::cout << "notice        " << text_of(n, "notice") << " (" << text_of(n, "state") << ")"
+            << (n.contains("record") ? "  record " + text_of(n, "record") : "") << "\n"
             << "region        " << joined(n["regions"]) << "\n"
-            << "month         " << s_of(n, "month") << "\n"
-            << "action        " << s_of(n, "action_label") << (n.value("repeat", false) ? "  (repeat offender)" : "")
+            << "month         " << text_of(n, "month") << "\n"
+            << "action        " << text_of(n, "action_label") << (n.value("repeat", false) ? "  (repeat offender)" : "")
             << "\n\n"
-            << s_of(n, "text_zh") << "\n" << s_of(n, "text_en") << "\n";
+            << text_of(n, "text_zh") << "\n" << text_of(n, "text_en") << "\n";
 }
 }  // namespace
 
@@ -78,8 +73,8 @@ void AccusersCommand::run(Session& s) {
     }
     Table t({"record", "state", "findings", "repeat", "regions", "action", "updated"});
     for (const auto& it : (*r)["items"])
-      t.add({s_of(it, "number"), s_of(it, "state"), s_of(it, "findings"), it.value("repeat", false) ? "REPEAT" : "",
-             joined(it["regions"]), s_of(it, "action"), s_of(it, "updated_at").substr(0, 16)});
+      t.add({text_of(it, "number"), text_of(it, "state"), text_of(it, "findings"), it.value("repeat", false) ? "REPEAT" : "",
+             joined(it["regions"]), text_of(it, "action"), text_of(it, "updated_at").substr(0, 16)});
     t.print(std::cout);
     std::cout << (*r)["items"].size() << " record(s)\n";
   } else if (show_->parsed()) {
@@ -99,7 +94,7 @@ void AccusersCommand::run(Session& s) {
       return;
     }
     print_record_line(*r);
-    if (r->contains("action_label")) std::cout << "action: " << s_of(*r, "action_label") << "\n";
+    if (r->contains("action_label")) std::cout << "action: " << text_of(*r, "action_label") << "\n";
     if (identity_) {
       std::cout << "identity (read audited): ";
       const Doc& who = (*r)["identity"];
@@ -111,15 +106,15 @@ void AccusersCommand::run(Session& s) {
     std::cout << "\nfindings\n";
     Table f({"case", "region", "category", "concluded", "standing", "fabrication finding / removal"});
     for (const auto& x : (*r)["finding_list"])
-      f.add({s_of(x, "case_no"), s_of(x, "region_name"), s_of(x, "category_name"), s_of(x, "concluded_at").substr(0, 10),
-             x.value("active", false) ? "yes" : "REMOVED", x.value("active", false) ? s_of(x, "fabrication_finding")
-                                                                                 : s_of(x, "removed_reason")});
+      f.add({text_of(x, "case_no"), text_of(x, "region_name"), text_of(x, "category_name"), text_of(x, "concluded_at").substr(0, 10),
+             x.value("active", false) ? "yes" : "REMOVED", x.value("active", false) ? text_of(x, "fabrication_finding")
+                                                                                 : text_of(x, "removed_reason")});
     f.print(std::cout, 50);
     std::cout << "\nhistory\n";
     Table h({"at", "by", "state", "what", "reason"});
     for (const auto& x : (*r)["history"])
-      h.add({s_of(x, "at").substr(0, 16), s_of(x, "by"), (x["from"] == "" || x["from"] == x["to"] ? "" : s_of(x, "from") + " → ") + s_of(x, "to"),
-             s_of(x, "what"), s_of(x, "reason")});
+      h.add({text_of(x, "at").substr(0, 16), text_of(x, "by"), (x["from"] == "" || x["from"] == x["to"] ? "" : text_of(x, "from") + " → ") + text_of(x, "to"),
+             text_of(x, "what"), text_of(x, "reason")});
     h.print(std::cout, 50);
   } else if (review_->parsed() || act_->parsed() || close_->parsed()) {
     Doc body{{"number", number_}, {"reason", reason_}};
@@ -134,7 +129,7 @@ void AccusersCommand::run(Session& s) {
       if (g_.json) std::cout << r->dump(2) << "\n";
       else {
         print_notice(*r);
-        std::cout << "\nawaits a supervisor: cq accusers approve " << s_of(*r, "notice") << " --reason …\n";
+        std::cout << "\nawaits a supervisor: cq accusers approve " << text_of(*r, "notice") << " --reason …\n";
       }
     }
   } else if (notices_->parsed()) {
@@ -145,8 +140,8 @@ void AccusersCommand::run(Session& s) {
       else {
         Table t({"notice", "record", "state", "region", "month", "action", "prepared by"});
         for (const auto& n : (*r)["items"])
-          t.add({s_of(n, "notice"), s_of(n, "record"), s_of(n, "state"), joined(n["regions"]), s_of(n, "month"),
-                 s_of(n, "action_label"), s_of(n, "prepared_by")});
+          t.add({text_of(n, "notice"), text_of(n, "record"), text_of(n, "state"), joined(n["regions"]), text_of(n, "month"),
+                 text_of(n, "action_label"), text_of(n, "prepared_by")});
         t.print(std::cout);
       }
     }
@@ -154,7 +149,7 @@ void AccusersCommand::run(Session& s) {
     if (auto r = s.call("registry", "accuser.notice.decide",
                         Doc{{"notice", notice_}, {"approve", approve_->parsed()}, {"reason", reason_}})) {
       if (g_.json) std::cout << r->dump(2) << "\n";
-      else std::cout << notice_ << ": " << s_of(*r, "state") << "\n";
+      else std::cout << notice_ << ": " << text_of(*r, "state") << "\n";
     }
   }
 }

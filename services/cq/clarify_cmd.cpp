@@ -8,32 +8,27 @@
 namespace cq::cli {
 
 namespace {
-std::string s_of(const Doc& d, const char* k) {
-  auto it = d.find(k);
-  if (it == d.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
 void print_case(const Doc& d, bool full) {
-  std::cout << s_of(d, "number") << "  " << s_of(d, "official") << " (" << s_of(d, "unit") << " " << s_of(d, "post")
-            << ")\nreport        " << s_of(d, "case_no") << ", concluded " << s_of(d, "conclusion") << "\nregion        "
-            << s_of(d, "region_name") << "\nstate         " << s_of(d, "state")
-            << (d.value("overdue", false) ? "  OVERDUE" : "") << (d.contains("outcome") ? " (" + s_of(d, "outcome") + ")" : "")
-            << "\ndue           " << s_of(d, "due") << "\n";
-  if (d.contains("follow_up_due")) std::cout << "follow-up due " << s_of(d, "follow_up_due") << "\n";
+  std::cout << text_of(d, "number") << "  " << text_of(d, "official") << " (" << text_of(d, "unit") << " " << text_of(d, "post")
+            << ")\nreport        " << text_of(d, "case_no") << ", concluded " << text_of(d, "conclusion") << "\nregion        "
+            << text_of(d, "region_name") << "\nstate         " << text_of(d, "state")
+            << (d.value("overdue", false) ? "  OVERDUE" : "") << (d.contains("outcome") ? " (" + text_of(d, "outcome") + ")" : "")
+            << "\ndue           " << text_of(d, "due") << "\n";
+  if (d.contains("follow_up_due")) std::cout << "follow-up due " << text_of(d, "follow_up_due") << "\n";
   if (!full) return;
   if (!d["briefings"].empty()) {
     std::cout << "\nbriefings\n";
     Table t({"date", "time", "type", "scope", "venue", "presenter", "state", "attendees"});
     for (const auto& b : d["briefings"])
-      t.add({s_of(b, "date"), s_of(b, "start") + "–" + s_of(b, "end"), s_of(b, "type_name"), s_of(b, "scope_name"),
-             s_of(b, "venue"), s_of(b, "presenter"), s_of(b, "state"),
-             b.contains("attendees") ? s_of(b, "attendees") : s_of(b, "attendees_expected") + " expected"});
+      t.add({text_of(b, "date"), text_of(b, "start") + "–" + text_of(b, "end"), text_of(b, "type_name"), text_of(b, "scope_name"),
+             text_of(b, "venue"), text_of(b, "presenter"), text_of(b, "state"),
+             b.contains("attendees") ? text_of(b, "attendees") : text_of(b, "attendees_expected") + " expected"});
     t.print(std::cout);
   }
   std::cout << "\nhistory\n";
   Table h({"at", "by", "what", "detail", "reason"});
   for (const auto& x : d["history"])
-    h.add({s_of(x, "at").substr(0, 16), s_of(x, "by"), s_of(x, "what"), s_of(x, "detail"), s_of(x, "reason")});
+    h.add({text_of(x, "at").substr(0, 16), text_of(x, "by"), text_of(x, "what"), text_of(x, "detail"), text_of(x, "reason")});
   h.print(std::cout, 60);
 }
 }  // namespace
@@ -129,8 +124,8 @@ void ClarifyCommand::run(Session& s) {
     }
     Table t({"case", "official", "report", "region", "state", "due", "briefing", ""});
     for (const auto& d : (*l)["items"])
-      t.add({s_of(d, "number"), s_of(d, "official"), s_of(d, "case_no"), s_of(d, "region_name"), s_of(d, "state"),
-             s_of(d, "due"), s_of(d, "briefing_date"), d.value("overdue", false) ? "OVERDUE" : ""});
+      t.add({text_of(d, "number"), text_of(d, "official"), text_of(d, "case_no"), text_of(d, "region_name"), text_of(d, "state"),
+             text_of(d, "due"), text_of(d, "briefing_date"), d.value("overdue", false) ? "OVERDUE" : ""});
     t.print(std::cout);
     std::cout << (*l)["items"].size() << " case(s)\n";
     return;
@@ -140,16 +135,7 @@ void ClarifyCommand::run(Session& s) {
     if (!region_.empty()) q["region"] = region_;
     auto c = s.call("clarify", "clarify.ics", q);
     if (!c) return;
-    std::string text = (*c)["calendar"];
-    if (out_.empty()) {
-      std::cout << text;
-    } else {
-      std::ofstream f(out_, std::ios::binary);
-      f << text;
-      f.close();
-      if (!f) throw UsageError("cannot write " + out_);
-      std::cerr << "wrote " << (*c)["briefings"].get<int64_t>() << " briefing(s) to " << out_ << "\n";
-    }
+    write_output(out_, (*c)["calendar"], std::to_string((*c)["briefings"].get<int64_t>()) + " briefing(s)");
     return;
   }
   if (!r) return;

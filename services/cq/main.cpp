@@ -38,10 +38,7 @@ std::vector<std::string> configured_services(const Config& cfg) {
   return out;
 }
 
-std::string str(const Doc& d, const char* key) {
-  if (!d.contains(key) || d[key].is_null()) return "";
-  return d[key].is_string() ? d[key].get<std::string>() : d[key].dump();
-}
+std::string str(const Doc& d, const char* key) { return text_of(d, key); }
 
 void print_json(const Doc& d) { std::cout << d.dump(2) << "\n"; }
 

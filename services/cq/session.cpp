@@ -1,6 +1,7 @@
 #include "session.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "cq/calendar.h"
@@ -72,6 +73,18 @@ std::optional<Doc> Session::call(const std::string& service, const std::string& 
     return std::nullopt;
   }
   return r->body;
+}
+
+void write_output(const std::string& file, const std::string& text, const std::string& what) {
+  if (file.empty()) {
+    std::cout << text;
+    return;
+  }
+  std::ofstream f(file, std::ios::binary);
+  f << text;
+  f.close();
+  if (!f) throw UsageError("cannot write " + file);
+  std::cerr << "wrote " << what << " to " << file << "\n";
 }
 
 }  // namespace cq::cli

@@ -49,4 +49,8 @@ struct UsageError : std::runtime_error {
 
 Config load_config_or_throw(const std::string& flag);
 
+// Writes text to standard output, or to the file when one is named (and
+// says so on standard error); a file that cannot be written is a UsageError.
+void write_output(const std::string& file, const std::string& text, const std::string& what);
+
 }  // namespace cq::cli

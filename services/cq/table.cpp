@@ -69,4 +69,10 @@ void Table::print(std::ostream& out, std::size_t max_width) const {
   for (const auto& r : rows_) line(r);
 }
 
+std::string text_of(const Doc& d, const char* key) {
+  auto it = d.find(key);
+  if (it == d.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
 }  // namespace cq::cli

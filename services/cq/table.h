@@ -5,12 +5,18 @@
 #include <string>
 #include <vector>
 
+#include "cq/codec.h"
+
 namespace cq::cli {
 
 // Columns a string takes in a terminal (East Asian wide characters count 2).
 std::size_t display_width(const std::string& s);
 // Cuts s to at most `width` columns, ending in "…" if cut.
 std::string truncate_to(const std::string& s, std::size_t width);
+
+// A reply field as a cell: strings as they are, other values as JSON, absent
+// or null as empty.
+std::string text_of(const Doc& d, const char* key);
 
 class Table {
  public:

@@ -14,11 +14,6 @@
 namespace cq::cli {
 
 namespace {
-std::string s_of(const Doc& d, const char* k) {
-  auto it = d.find(k);
-  if (it == d.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
 std::string signed_str(int64_t n) { return n > 0 ? "+" + std::to_string(n) : std::to_string(n); }
 std::string html_escape(const std::string& s) {
   std::string o;
@@ -53,8 +48,8 @@ std::string section_name(const std::string& s) {
   return s;
 }
 std::string title_of(const Doc& d) {
-  return "Chengqing 澄清 weekly counts: " + s_of(d, "week") + " (" + s_of(d, "from") + " – " + s_of(d, "to") + "), " +
-         s_of(d, "region_name");
+  return "Chengqing 澄清 weekly counts: " + text_of(d, "week") + " (" + text_of(d, "from") + " – " + text_of(d, "to") + "), " +
+         text_of(d, "region_name");
 }
 }  // namespace
 
@@ -75,25 +70,25 @@ std::string weekly_table(const Doc& d) {
   Table t({"", "this week", "previous", "change", "year to date"});
   std::string section;
   for (const auto& r : d["rows"]) {
-    if (s_of(r, "section") != section) {
-      section = s_of(r, "section");
+    if (text_of(r, "section") != section) {
+      section = text_of(r, "section");
       t.add({"[" + section_name(section) + "]", "", "", "", ""});
     }
-    t.add({"  " + s_of(r, "zh") + " / " + s_of(r, "en"), s_of(r, "value"), s_of(r, "previous"),
-           signed_str(r["change"].get<int64_t>()), r["ytd"].is_null() ? "–" : s_of(r, "ytd")});
+    t.add({"  " + text_of(r, "zh") + " / " + text_of(r, "en"), text_of(r, "value"), text_of(r, "previous"),
+           signed_str(r["change"].get<int64_t>()), r["ytd"].is_null() ? "–" : text_of(r, "ytd")});
   }
   t.print(out, 70);
-  out << "change: against " << s_of(d, "previous_week") << "; overdue rows: work past its deadline at the week's end\n";
+  out << "change: against " << text_of(d, "previous_week") << "; overdue rows: work past its deadline at the week's end\n";
   return out.str();
 }
 
 std::string weekly_csv(const Doc& d) {
   std::string out = "week,region,section,metric,label_zh,label_en,value,previous,change,year_to_date\r\n";
   for (const auto& r : d["rows"]) {
-    out += csv_field(s_of(d, "week")) + "," + csv_field(s_of(d, "region")) + "," + csv_field(s_of(r, "section")) + "," +
-           csv_field(s_of(r, "metric")) + "," + csv_field(s_of(r, "zh")) + "," + csv_field(s_of(r, "en")) + "," +
-           s_of(r, "value") + "," + s_of(r, "previous") + "," + s_of(r, "change") + "," +
-           (r["ytd"].is_null() ? "" : s_of(r, "ytd")) + "\r\n";
+    out += csv_field(text_of(d, "week")) + "," + csv_field(text_of(d, "region")) + "," + csv_field(text_of(r, "section")) + "," +
+           csv_field(text_of(r, "metric")) + "," + csv_field(text_of(r, "zh")) + "," + csv_field(text_of(r, "en")) + "," +
+           text_of(r, "value") + "," + text_of(r, "previous") + "," + text_of(r, "change") + "," +
+           (r["ytd"].is_null() ? "" : text_of(r, "ytd")) + "\r\n";
   }
   return out;
 }
@@ -103,28 +98,28 @@ std::string weekly_markdown(const Doc& d) {
   out << "## " << md_escape(title_of(d)) << "\n\n| | this week | previous | change | year to date |\n|---|---:|---:|---:|---:|\n";
   std::string section;
   for (const auto& r : d["rows"]) {
-    if (s_of(r, "section") != section) {
-      section = s_of(r, "section");
+    if (text_of(r, "section") != section) {
+      section = text_of(r, "section");
       out << "| **" << md_escape(section_name(section)) << "** | | | | |\n";
     }
-    out << "| " << md_escape(s_of(r, "zh") + " / " + s_of(r, "en")) << " | " << s_of(r, "value") << " | "
-        << s_of(r, "previous") << " | " << signed_str(r["change"].get<int64_t>()) << " | "
-        << (r["ytd"].is_null() ? "–" : s_of(r, "ytd")) << " |\n";
+    out << "| " << md_escape(text_of(r, "zh") + " / " + text_of(r, "en")) << " | " << text_of(r, "value") << " | "
+        << text_of(r, "previous") << " | " << signed_str(r["change"].get<int64_t>()) << " | "
+        << (r["ytd"].is_null() ? "–" : text_of(r, "ytd")) << " |\n";
   }
-  out << "\nChange against " << s_of(d, "previous_week") << ". Overdue rows: work past its deadline at the week's end.\n";
+  out << "\nChange against " << text_of(d, "previous_week") << ". Overdue rows: work past its deadline at the week's end.\n";
   return out.str();
 }
 
 std::string series_table(const Doc& d) {
   std::ostringstream out;
-  out << "Chengqing 澄清 weekly series, " << d["weeks"].size() << " weeks to " << s_of(d, "week") << ", "
-      << s_of(d, "region_name") << "\n";
+  out << "Chengqing 澄清 weekly series, " << d["weeks"].size() << " weeks to " << text_of(d, "week") << ", "
+      << text_of(d, "region_name") << "\n";
   std::vector<std::string> head{""};
   for (const auto& w : d["weeks"]) head.push_back(w.get<std::string>().substr(5));
   Table t(head);
   for (const auto& r : d["rows"]) {
-    std::vector<std::string> row{s_of(r, "zh")};
-    for (const auto& v : d["series"][s_of(r, "metric")]) row.push_back(v.dump());
+    std::vector<std::string> row{text_of(r, "zh")};
+    for (const auto& v : d["series"][text_of(r, "metric")]) row.push_back(v.dump());
     t.add(row);
   }
   t.print(out, 40);
@@ -136,9 +131,9 @@ std::string series_csv(const Doc& d) {
   for (const auto& w : d["weeks"]) out += "," + w.get<std::string>();
   out += "\r\n";
   for (const auto& r : d["rows"]) {
-    out += csv_field(s_of(d, "region")) + "," + csv_field(s_of(r, "metric")) + "," + csv_field(s_of(r, "zh")) + "," +
-           csv_field(s_of(r, "en"));
-    for (const auto& v : d["series"][s_of(r, "metric")]) out += "," + v.dump();
+    out += csv_field(text_of(d, "region")) + "," + csv_field(text_of(r, "metric")) + "," + csv_field(text_of(r, "zh")) + "," +
+           csv_field(text_of(r, "en"));
+    for (const auto& v : d["series"][text_of(r, "metric")]) out += "," + v.dump();
     out += "\r\n";
   }
   return out;
@@ -146,15 +141,15 @@ std::string series_csv(const Doc& d) {
 
 std::string series_markdown(const Doc& d) {
   std::ostringstream out;
-  out << "## Chengqing 澄清 weekly series to " << s_of(d, "week") << ", " << md_escape(s_of(d, "region_name"))
+  out << "## Chengqing 澄清 weekly series to " << text_of(d, "week") << ", " << md_escape(text_of(d, "region_name"))
       << "\n\n| |";
   for (const auto& w : d["weeks"]) out << " " << w.get<std::string>() << " |";
   out << "\n|---|";
   for (std::size_t i = 0; i < d["weeks"].size(); ++i) out << "---:|";
   out << "\n";
   for (const auto& r : d["rows"]) {
-    out << "| " << md_escape(s_of(r, "zh") + " / " + s_of(r, "en")) << " |";
-    for (const auto& v : d["series"][s_of(r, "metric")]) out << " " << v.dump() << " |";
+    out << "| " << md_escape(text_of(r, "zh") + " / " + text_of(r, "en")) << " |";
+    for (const auto& v : d["series"][text_of(r, "metric")]) out << " " << v.dump() << " |";
     out << "\n";
   }
   return out.str();
@@ -210,22 +205,22 @@ std::string weekly_html(const Doc& d, const Doc& trend) {
        ".chart .g{stroke:#ddd}.chart .b{fill:#3b6ea8}"
        "@media print{body{margin:0}.charts{page-break-inside:avoid}}"
        "</style></head><body>\n<h1>"
-    << html_escape(title_of(d)) << "</h1><p class=\"sub\">time zone " << html_escape(s_of(d, "time_zone"))
-    << "; change against " << html_escape(s_of(d, "previous_week"))
+    << html_escape(title_of(d)) << "</h1><p class=\"sub\">time zone " << html_escape(text_of(d, "time_zone"))
+    << "; change against " << html_escape(text_of(d, "previous_week"))
     << "; overdue rows count work past its deadline at the week's end.</p>\n";
   o << "<table><thead><tr><th></th><th>this week 本周</th><th>previous 上周</th><th>change 变化</th><th>year to date "
        "本年累计</th></tr></thead><tbody>\n";
   std::string section;
   for (const auto& r : d["rows"]) {
-    if (s_of(r, "section") != section) {
-      section = s_of(r, "section");
+    if (text_of(r, "section") != section) {
+      section = text_of(r, "section");
       o << "<tr class=\"s\"><td colspan=\"5\">" << html_escape(section_name(section)) << "</td></tr>\n";
     }
     int64_t ch = r["change"].get<int64_t>();
-    o << "<tr><td>" << html_escape(s_of(r, "zh")) << " <small>" << html_escape(s_of(r, "en")) << "</small></td><td class=\"n\">"
-      << s_of(r, "value") << "</td><td class=\"n\">" << s_of(r, "previous") << "</td><td class=\"n "
+    o << "<tr><td>" << html_escape(text_of(r, "zh")) << " <small>" << html_escape(text_of(r, "en")) << "</small></td><td class=\"n\">"
+      << text_of(r, "value") << "</td><td class=\"n\">" << text_of(r, "previous") << "</td><td class=\"n "
       << (ch > 0 ? "up" : ch < 0 ? "down" : "") << "\">" << signed_str(ch) << "</td><td class=\"n\">"
-      << (r["ytd"].is_null() ? "–" : s_of(r, "ytd")) << "</td></tr>\n";
+      << (r["ytd"].is_null() ? "–" : text_of(r, "ytd")) << "</td></tr>\n";
   }
   o << "</tbody></table>\n<div class=\"charts\">\n";
   std::vector<std::string> labels;
@@ -233,7 +228,7 @@ std::string weekly_html(const Doc& d, const Doc& trend) {
   for (const char* m : {"received", "clarify.cleared", "concluded.false_accusation", "overdue.total"}) {
     std::string title;
     for (const auto& r : trend["rows"])
-      if (r["metric"] == m) title = s_of(r, "zh") + " / " + s_of(r, "en");
+      if (r["metric"] == m) title = text_of(r, "zh") + " / " + text_of(r, "en");
     std::vector<int64_t> values;
     for (const auto& v : trend["series"][m]) values.push_back(v.get<int64_t>());
     o << svg_bars(title + " (" + std::to_string(labels.size()) + " weeks)", labels, values) << "\n";
@@ -282,15 +277,7 @@ void WeeklyCommand::run(Session& s) {
     } else {
       text = format_ == "csv" ? weekly_csv(*r) : format_ == "md" ? weekly_markdown(*r) : weekly_table(*r);
     }
-    if (out_.empty()) {
-      std::cout << text;
-    } else {
-      std::ofstream f(out_, std::ios::binary);
-      f << text;
-      f.close();
-      if (!f) throw UsageError("cannot write " + out_);
-      std::cerr << "wrote " << out_ << "\n";
-    }
+    write_output(out_, text, "the weekly counts");
   } else if (status_->parsed()) {
     auto r = s.call("stats", "stats.status", Doc::object());
     if (!r) return;

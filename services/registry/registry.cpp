@@ -5,6 +5,7 @@
 #include <set>
 #include <toml++/toml.h>
 
+#include "cq/event_fields.h"
 #include "cq/fields.h"
 
 namespace cq::registry {
@@ -19,25 +20,7 @@ const std::set<std::string> kNoticeReaders = {role::kAccuserOfficer, role::kSupe
 // States in worklist order.
 const std::vector<std::string> kStates = {"flagged", "under_review", "action_decided", "closed", "cleared"};
 
-// Events come from triage, a trusted service; still, a field of the wrong
-// type must not stop the stream.
-std::string str_of(const Doc& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-int64_t int_of(const Doc& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
-bool bool_of(const Doc& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_boolean() && it->get<bool>();
-}
 
-std::string label_of(const std::vector<Label>& v, const std::string& code) {
-  const Label* l = Config::find(v, code);
-  return l ? l->name : code;
-}
 
 std::string year_month_zh(Millis t) {
   Date d = local_date(t);
@@ -128,25 +111,25 @@ std::string Registry::state_of(int64_t id) {
 
 void Registry::on_triage_event(const Event& e) {
   if (e.type != "report.concluded" && e.type != "report.conclusion_revised") return;
-  int64_t conclusion = int_of(e.data, "conclusion_id");
+  int64_t conclusion = ev::integer(e.data, "conclusion_id");
   auto& once = svc_.store().stmt("INSERT OR IGNORE INTO applied(conclusion_id) VALUES(?)");
   once.bind(1, conclusion);
   once.exec();
   if (svc_.store().db().getChanges() == 0) return;  // applied before
   // Only a concluded false accusation puts a person here. An untrue or
   // unproven report, a suspicion from triage, never does.
-  if (str_of(e.data, "kind") == "false_accusation") add_finding(e);
+  if (ev::str(e.data, "kind") == "false_accusation") add_finding(e);
   else if (e.type == "report.conclusion_revised") remove_finding(e);
 }
 
 void Registry::add_finding(const Event& e) {
   const Doc& d = e.data;
-  std::string case_no = str_of(d, "case_no");
+  std::string case_no = ev::str(d, "case_no");
   std::vector<std::pair<std::string, std::string>> keys;  // (kind, hash)
   if (auto it = d.find("reporter_keys"); it != d.end() && it->is_object())
     for (const auto& [kind, h] : it->items())
       if (h.is_string() && !h.get<std::string>().empty()) keys.emplace_back(kind, h.get<std::string>());
-  if (!bool_of(d, "real_name") || keys.empty()) {
+  if (!ev::flag(d, "real_name") || keys.empty()) {
     // No identity to act on: an anonymous report is never a record.
     spdlog::info("false accusation concluded in {} on an anonymous report: no record", case_no);
     return;
@@ -161,33 +144,33 @@ void Registry::add_finding(const Event& e) {
       " fabrication = excluded.fabrication, active = 1, removed_at = NULL, removed_reason = NULL");
   st.bind(1, id);
   st.bind(2, case_no);
-  st.bind(3, int_of(d, "conclusion_id"));
-  st.bind(4, str_of(d, "region"));
-  st.bind(5, str_of(d, "category"));
-  st.bind(6, str_of(d, "channel"));
-  st.bind(7, int_of(d, "received_at"));
+  st.bind(3, ev::integer(d, "conclusion_id"));
+  st.bind(4, ev::str(d, "region"));
+  st.bind(5, ev::str(d, "category"));
+  st.bind(6, ev::str(d, "channel"));
+  st.bind(7, ev::integer(d, "received_at"));
   st.bind(8, static_cast<int64_t>(e.at));
-  st.bind(9, str_of(d, "concluded_by"));
-  st.bind(10, str_of(d, "summary"));
-  st.bind(11, str_of(d, "fabrication_finding"));
+  st.bind(9, ev::str(d, "concluded_by"));
+  st.bind(10, ev::str(d, "summary"));
+  st.bind(11, ev::str(d, "fabrication_finding"));
   auto acc = d.find("accused");
   st.bind(12, static_cast<int64_t>(acc != d.end() && acc->is_array() ? acc->size() : 0));
   st.exec();
-  std::string by = "triage: " + str_of(d, "concluded_by");
+  std::string by = "triage: " + ev::str(d, "concluded_by");
   std::string what = "finding added: false accusation concluded in " + case_no;
   std::string state = state_of(id);
   if (state == "cleared" || state == "closed")  // a new finding opens the process again
-    set_state(id, "flagged", by, what, str_of(d, "summary"));
+    set_state(id, "flagged", by, what, ev::str(d, "summary"));
   else
-    set_state(id, state, by, what, str_of(d, "summary"));
+    set_state(id, state, by, what, ev::str(d, "summary"));
   emit_keys("accuser.flagged", id);
   // For the counts: a new record (no hash, no identity), by region.
-  if (created) svc_.outbox().append("accuser.opened", number_of(id), Doc{{"number", number_of(id)}, {"region", str_of(d, "region")}});
+  if (created) svc_.outbox().append("accuser.opened", number_of(id), Doc{{"number", number_of(id)}, {"region", ev::str(d, "region")}});
 }
 
 void Registry::remove_finding(const Event& e) {
   const Doc& d = e.data;
-  std::string case_no = str_of(d, "case_no");
+  std::string case_no = ev::str(d, "case_no");
   auto& f = svc_.store().stmt("SELECT accuser_id FROM findings WHERE case_no = ? AND active = 1");
   f.bind(1, case_no);
   if (!f.executeStep()) {
@@ -196,19 +179,19 @@ void Registry::remove_finding(const Event& e) {
   }
   int64_t id = f.getColumn(0).getInt64();
   f.reset();
-  std::string reason = str_of(d, "revision_reason");
+  std::string reason = ev::str(d, "revision_reason");
   auto& up = svc_.store().stmt("UPDATE findings SET active = 0, removed_at = ?, removed_reason = ? WHERE case_no = ?");
   up.bind(1, static_cast<int64_t>(e.at));
   up.bind(2, reason);
   up.bind(3, case_no);
   up.exec();
-  std::string by = "triage: " + str_of(d, "concluded_by");
+  std::string by = "triage: " + ev::str(d, "concluded_by");
   auto& left = svc_.store().stmt("SELECT COUNT(*) FROM findings WHERE accuser_id = ? AND active = 1");
   left.bind(1, id);
   left.executeStep();
   int remaining = left.getColumn(0).getInt();
   left.reset();
-  std::string what = "finding removed: " + case_no + " revised on appeal to " + str_of(d, "kind");
+  std::string what = "finding removed: " + case_no + " revised on appeal to " + ev::str(d, "kind");
   std::string state = state_of(id);
   if (remaining > 0) {
     set_state(id, state, by, what, reason);
@@ -232,17 +215,9 @@ int64_t Registry::record_for(const std::vector<std::pair<std::string, std::strin
   }
   int64_t id;
   if (ids.empty()) {
-    std::string prefix = "WG" + std::to_string(local_date(at).year()) + "-";
-    auto& mx = store.stmt("SELECT COALESCE(MAX(CAST(substr(number, ?) AS INTEGER)), 0) FROM accusers WHERE number LIKE ?");
-    mx.bind(1, static_cast<int>(prefix.size() + 1));
-    mx.bind(2, prefix + "%");
-    mx.executeStep();
-    int64_t n = mx.getColumn(0).getInt64() + 1;
-    mx.reset();
-    char num[32];
-    std::snprintf(num, sizeof num, "%s%04lld", prefix.c_str(), static_cast<long long>(n));
+    std::string num = store.next_number("accusers", "WG" + std::to_string(local_date(at).year()) + "-", 4);
     auto& ins = store.stmt("INSERT INTO accusers(number, state, created_at, updated_at) VALUES(?, 'new', ?, ?)");
-    ins.bind(1, std::string(num));
+    ins.bind(1, num);
     ins.bind(2, static_cast<int64_t>(at));
     ins.bind(3, static_cast<int64_t>(at));
     ins.exec();
@@ -347,14 +322,14 @@ Doc Registry::record_doc(int64_t id, bool full) {
     bool on = f.getColumn(10).getInt() != 0;
     if (on) {
       ++active;
-      regions.insert(label_of(cfg.regions, f.getColumn(1).getString()));
+      regions.insert(Config::name_of(cfg.regions, f.getColumn(1).getString()));
     }
     if (!full) continue;
     Doc x{{"case_no", f.getColumn(0).getString()},
           {"region", f.getColumn(1).getString()},
-          {"region_name", label_of(cfg.regions, f.getColumn(1).getString())},
+          {"region_name", Config::name_of(cfg.regions, f.getColumn(1).getString())},
           {"category", f.getColumn(2).getString()},
-          {"category_name", label_of(cfg.categories, f.getColumn(2).getString())},
+          {"category_name", Config::name_of(cfg.categories, f.getColumn(2).getString())},
           {"channel", f.getColumn(3).getString()},
           {"received_at", format_local(f.getColumn(4).getInt64())},
           {"concluded_at", format_local(f.getColumn(5).getInt64())},
@@ -553,9 +528,9 @@ Result<Doc> Registry::publish(const Request& r) {
   auto& fs = store.stmt("SELECT region, category, concluded_at FROM findings WHERE accuser_id = ? AND active = 1");
   fs.bind(1, *id);
   while (fs.executeStep()) {
-    regions.insert(label_of(cfg.regions, fs.getColumn(0).getString()));
+    regions.insert(Config::name_of(cfg.regions, fs.getColumn(0).getString()));
     region_codes.insert(fs.getColumn(0).getString());
-    categories.insert(label_of(cfg.categories, fs.getColumn(1).getString()));
+    categories.insert(Config::name_of(cfg.categories, fs.getColumn(1).getString()));
     latest = std::max<Millis>(latest, fs.getColumn(2).getInt64());
     ++findings;
   }
@@ -578,15 +553,8 @@ Result<Doc> Registry::publish(const Request& r) {
                    ") against public officials and reported them under their real name; verification found the facts "
                    "fabricated on purpose" + (findings >= 2 ? " (a repeat offender: " + std::to_string(findings) + " findings)" : "") +
                    ". Action taken: " + (a ? a->name_en : action) + ".";
-  std::string prefix = "TB" + std::to_string(local_date(now_ms()).year()) + "-";
-  auto& mx = store.stmt("SELECT COALESCE(MAX(CAST(substr(number, ?) AS INTEGER)), 0) FROM notices WHERE number LIKE ?");
-  mx.bind(1, static_cast<int>(prefix.size() + 1));
-  mx.bind(2, prefix + "%");
-  mx.executeStep();
-  char num[32];
-  std::snprintf(num, sizeof num, "%s%03lld", prefix.c_str(), static_cast<long long>(mx.getColumn(0).getInt64() + 1));
-  mx.reset();
-  Doc body{{"notice", std::string(num)},
+  std::string num = store.next_number("notices", "TB" + std::to_string(local_date(now_ms()).year()) + "-", 3);
+  Doc body{{"notice", num},
            {"regions", Doc(std::vector<std::string>(regions.begin(), regions.end()))},
            {"region_codes", Doc(std::vector<std::string>(region_codes.begin(), region_codes.end()))},
            {"month", year_month_zh(latest)},
@@ -599,13 +567,13 @@ Result<Doc> Registry::publish(const Request& r) {
            {"text_en", en}};
   auto& ins = store.stmt(
       "INSERT INTO notices(number, accuser_id, state, body, prepared_by, prepared_at) VALUES(?, ?, 'proposed', ?, ?, ?)");
-  ins.bind(1, std::string(num));
+  ins.bind(1, num);
   ins.bind(2, *id);
   ins.bind(3, body.dump());
   ins.bind(4, r.who.name);
   ins.bind(5, static_cast<int64_t>(now_ms()));
   ins.exec();
-  set_state(*id, state, r.who.name, std::string("typical-case notice ") + num + " prepared", "for a supervisor to approve");
+  set_state(*id, state, r.who.name, "typical-case notice " + num + " prepared", "for a supervisor to approve");
   svc_.audit().record(r.who.name, r.who.role, "accuser.notice.prepare", *number, num);
   body["state"] = "proposed";
   return body;

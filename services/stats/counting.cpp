@@ -1,5 +1,7 @@
 #include "counting.h"
 
+#include "cq/event_fields.h"
+
 #include <algorithm>
 #include <toml++/toml.h>
 
@@ -18,18 +20,6 @@ const std::vector<std::pair<std::string, std::string>> kKinds = {
     {"substantiated", "属实"}, {"partly", "部分属实"}, {"untrue", "不属实"}, {"no_evidence", "查无实据"},
     {"false_accusation", "诬告陷害"}};
 
-std::string str_of(const Doc& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-bool bool_of(const Doc& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_boolean() && it->get<bool>();
-}
-int64_t int_of(const Doc& d, const char* key) {
-  auto it = d.find(key);
-  return it != d.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
-}
 }  // namespace
 
 std::vector<Metric> catalogue(const Config& cfg) {
@@ -70,7 +60,7 @@ Counter::Counter(const Config& cfg)
 
 void Counter::count(const std::string& source, const Event& e, Tally& counts, Tally& overdue) const {
   const Doc& d = e.data;
-  std::string region = str_of(d, "region");
+  std::string region = ev::str(d, "region");
   int week = week_of_day(local_date(e.at));
   auto add = [&](int w, const std::string& metric, int64_t n = 1) { counts[{w, region, metric}] += n; };
   // Overdue: +1 from the week of the due day, -1 from the week it was done.
@@ -84,51 +74,51 @@ void Counter::count(const std::string& source, const Event& e, Tally& counts, Ta
   const std::string& t = e.type;
   if (source == "intake") {
     if (t != "report.received" && t != "report.merged") return;
-    Date received = local_date(int_of(d, "received_at"));
+    Date received = local_date(ev::integer(d, "received_at"));
     int w = week_of_day(received);
     add(w, "received");
-    add(w, bool_of(d, "real_name") ? "received.real_name" : "received.anonymous");
-    add(w, "channel." + str_of(d, "channel"));
+    add(w, ev::flag(d, "real_name") ? "received.real_name" : "received.anonymous");
+    add(w, "channel." + ev::str(d, "channel"));
     if (t == "report.merged") add(w, "merged");
     // Triage must decide within the configured working days (as triage counts them).
     due_from("triage", calendar_.add_working_days(received, triage_days_).str());
   } else if (source == "triage") {
     if (t == "report.triaged") {
-      if (!bool_of(d, "rerun")) add(week, "suggested." + str_of(d, "class"));
+      if (!ev::flag(d, "rerun")) add(week, "suggested." + ev::str(d, "class"));
     } else if (t == "report.decided") {
-      add(week, "decided." + str_of(d, "class"));
-      if (bool_of(d, "overridden")) add(week, "decided.overridden");
-      done("triage", str_of(d, "triage_due"), local_date(e.at));
+      add(week, "decided." + ev::str(d, "class"));
+      if (ev::flag(d, "overridden")) add(week, "decided.overridden");
+      done("triage", ev::str(d, "triage_due"), local_date(e.at));
     } else if (t == "report.concluded") {
-      add(week, "concluded." + str_of(d, "kind"));
+      add(week, "concluded." + ev::str(d, "kind"));
     } else if (t == "report.conclusion_revised") {
       add(week, "concluded.revised");
     }
   } else if (source == "clarify") {
-    std::string due = str_of(d, "due");
+    std::string due = ev::str(d, "due");
     if (t == "clarify.opened") {
       add(week, "clarify.opened");
       due_from("clarify", due);
     } else if (t == "clarify.held") {
       // Counted in the week the briefing took place.
-      auto day = Date::parse(str_of(d, "date"));
+      auto day = Date::parse(ev::str(d, "date"));
       Date held = day ? *day : local_date(e.at);
       int w = week_of_day(held);
       add(w, "clarify.cleared");
-      if (str_of(d, "type") == "meeting") add(w, "clarify.briefings");
+      if (ev::str(d, "type") == "meeting") add(w, "clarify.briefings");
       done("clarify", due, held);
     } else if (t == "clarify.followed_up") {
       add(week, "clarify.followups");
     } else if (t == "clarify.closed") {
-      if (str_of(d, "outcome") == "declined") add(week, "clarify.declined");
-      if (bool_of(d, "pending")) done("clarify", due, local_date(e.at));
+      if (ev::str(d, "outcome") == "declined") add(week, "clarify.declined");
+      if (ev::flag(d, "pending")) done("clarify", due, local_date(e.at));
     }
   } else if (source == "registry") {
     if (t == "accuser.opened") {
       add(week, "accusers.flagged");
     } else if (t == "accuser.action_decided") {
       add(week, "accusers.actions");
-      add(week, "action." + str_of(d, "action"));
+      add(week, "action." + ev::str(d, "action"));
     } else if (t == "accuser.notice_published") {
       // A notice may cover findings in several regions: counted once, in the first.
       auto it = d.find("region_codes");

@@ -8,24 +8,17 @@
 #include <thread>
 
 #include "cluster.h"
+#include "replies.h"
 #include "cq/calendar.h"
 #include "samples.h"
 
 using cq::Doc;
 using cq::test::Cluster;
+using cq::test::ok;
+using cq::test::refused;
 using namespace std::chrono_literals;
 
 namespace {
-Doc ok(cq::Result<cq::Reply> r) {
-  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-  REQUIRE_MESSAGE(r->ok, r->code << ": " << r->message);
-  return r->body;
-}
-std::string refused(cq::Result<cq::Reply> r) {
-  REQUIRE(r.ok());
-  REQUIRE_FALSE(r->ok);
-  return r->code + ": " + r->message;
-}
 
 // A report against two officials of the same town.
 Doc two_officials(int n) {

@@ -9,11 +9,14 @@
 #include <thread>
 
 #include "cluster.h"
+#include "replies.h"
 #include "cq/keys.h"
 #include "samples.h"
 
 using cq::Doc;
 using cq::test::Cluster;
+using cq::test::ok;
+using cq::test::refused;
 using namespace std::chrono_literals;
 
 namespace {
@@ -21,16 +24,6 @@ Cluster::Options all_three() {
   Cluster::Options o;
   o.services = {"intake", "triage", "registry"};
   return o;
-}
-Doc ok(cq::Result<cq::Reply> r) {
-  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-  REQUIRE_MESSAGE(r->ok, r->code << ": " << r->message);
-  return r->body;
-}
-std::string refused(cq::Result<cq::Reply> r) {
-  REQUIRE(r.ok());
-  REQUIRE_FALSE(r->ok);
-  return r->code + ": " + r->message;
 }
 
 // A made-up resident ID number with a correct check digit.

@@ -10,19 +10,17 @@
 #include <thread>
 
 #include "cluster.h"
+#include "replies.h"
 #include "cq/calendar.h"
 #include "samples.h"
 
 using cq::Doc;
 using cq::test::Cluster;
+using cq::test::ok;
+using cq::test::refused;
 using namespace std::chrono_literals;
 
 namespace {
-Doc ok(cq::Result<cq::Reply> r) {
-  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-  REQUIRE_MESSAGE(r->ok, r->code << ": " << r->message);
-  return r->body;
-}
 std::string week_of(const std::string& time) { return cq::iso_week(cq::local_date(*cq::parse_time(time))).str(); }
 std::string week_of_day(cq::Date d) { return cq::iso_week(d).str(); }
 

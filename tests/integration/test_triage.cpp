@@ -6,11 +6,14 @@
 #include <thread>
 
 #include "cluster.h"
+#include "replies.h"
 #include "cq/service.h"
 #include "samples.h"
 
 using cq::Doc;
 using cq::test::Cluster;
+using cq::test::ok;
+using cq::test::refused;
 using namespace std::chrono_literals;
 
 namespace {
@@ -18,11 +21,6 @@ Cluster::Options both() {
   Cluster::Options o;
   o.services = {"intake", "triage"};
   return o;
-}
-Doc ok(cq::Result<cq::Reply> r) {
-  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-  REQUIRE_MESSAGE(r->ok, r->code << ": " << r->message);
-  return r->body;
 }
 // Waits until triage has a suggestion for the case.
 Doc suggestion(Cluster& c, const std::string& case_no, int timeout_ms = 10000) {

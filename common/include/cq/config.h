@@ -65,6 +65,8 @@ struct Config {
   int deadline(const std::string& name, int fallback) const;
   // Label lookup by code (nullptr if unknown).
   static const Label* find(const std::vector<Label>& v, const std::string& code);
+  // The label's name, or the code itself if it is not configured (any more).
+  static std::string name_of(const std::vector<Label>& v, const std::string& code);
 };
 
 // Loads and validates a configuration file. Errors are code "invalid" with

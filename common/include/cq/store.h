@@ -27,6 +27,9 @@ class Store {
   // A prepared statement for sql, reset, reused across calls. Callers must
   // bind every parameter (bindings are not cleared, to keep this cheap).
   SQLite::Statement& stmt(const std::string& sql);
+  // The next number of a series "PREFIX0001" in table.number (the highest so
+  // far plus one), zero-padded to `digits`. Call inside the write transaction.
+  std::string next_number(const std::string& table, const std::string& prefix, int digits);
   int schema_version();
   const std::filesystem::path& file() const { return file_; }
 
