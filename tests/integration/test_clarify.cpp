@@ -197,10 +197,14 @@ TEST_CASE("clarify: every scheduling refusal says exactly why") {
   std::string late = f.cal.add_working_days(*cq::Date::parse(due), 3).str();
   CHECK(refused(f.staff->call("clarify.schedule", f.slot(a, late, "09:00", "10:00", "会议室", "王主任"))) ==
         "conflict: date " + late + " is past the case's deadline " + due + ": give a reason (--reason) to schedule it late");
-  Doc with_reason = f.slot(a, late, "09:00", "10:00", "会议室", "王主任");
+  Doc with_reason = f.slot(b, late, "09:00", "10:00", "会议室", "王主任");
   with_reason["reason"] = "当事人住院，出院后再开";
   CHECK(ok(f.staff->call("clarify.schedule", with_reason))["overdue"] == true);  // late is shown, not hidden
-  ok(f.staff->call("clarify.cancel", Doc{{"case", a}, {"reason", "改期"}}));
+  Doc worklist = ok(f.staff->call("clarify.list", Doc::object()))["items"];
+  REQUIRE(worklist.size() == 2);
+  CHECK(worklist[0]["number"] == b);  // overdue first, though opened second
+  CHECK(worklist[1]["overdue"] == false);
+  ok(f.staff->call("clarify.cancel", Doc{{"case", b}, {"reason", "改期"}}));
 
   // Bookings: venue and presenter may not overlap; back to back is fine.
   ok(f.staff->call("clarify.schedule", f.slot(a, day, "09:00", "10:30", "某镇政府三楼会议室", "王主任")));
