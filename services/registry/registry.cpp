@@ -397,14 +397,20 @@ Result<Doc> Registry::list(const Request& r) {
   return Doc{{"items", std::move(items)}};
 }
 
-Result<Doc> Registry::show(const Request& r) {
+Result<Registry::Named> Registry::named(const Doc& body) {
   Problems p;
-  Fields f(r.body, "body", p);
+  Fields f(body, "body", p);
   auto number = f.text("number", true, 30);
   if (!p.empty()) return p.error();
   auto id = find(*number);
   if (!id) return Error::make(code::kNotFound, "no accuser record " + *number);
-  return record_doc(*id, true);
+  return Named{*id, *number};
+}
+
+Result<Doc> Registry::show(const Request& r) {
+  auto rec = named(r.body);
+  if (!rec) return rec.error();
+  return record_doc(rec->id, true);
 }
 
 // The identity stays sealed in intake. An accuser case officer asks with a
@@ -413,23 +419,24 @@ Result<Doc> Registry::show(const Request& r) {
 Result<Doc> Registry::identity(const Request& r) {
   Problems p;
   Fields f(r.body, "body", p);
-  auto number = f.text("number", true, 30);
   auto purpose = f.text("purpose", true, 200, 2);
   if (!p.empty()) return p.error();
-  auto id = find(*number);
-  if (!id) return Error::make(code::kNotFound, "no accuser record " + *number);
+  auto rec = named(r.body);
+  if (!rec) return rec.error();
+  const std::string& number = rec->number;
+  int64_t id = rec->id;
   std::vector<std::string> cases;
   auto& st = svc_.store().stmt("SELECT case_no FROM findings WHERE accuser_id = ? AND active = 1 ORDER BY concluded_at DESC");
-  st.bind(1, *id);
+  st.bind(1, id);
   while (st.executeStep()) cases.push_back(st.getColumn(0).getString());
   st.reset();
   if (cases.empty())
-    return Error::make(code::kConflict, *number + " has no standing finding (cleared): its identity is not shown");
+    return Error::make(code::kConflict, number + " has no standing finding (cleared): its identity is not shown");
   if (!intake_) intake_ = std::make_unique<Client>(svc_.context(), svc_.client_options("intake"));
   Doc identity = nullptr;
   std::string from_case;
   for (const auto& c : cases) {
-    auto rep = intake_->call("report.identity", Doc{{"case_no", c}, {"purpose", "accuser record " + *number + ": " + *purpose},
+    auto rep = intake_->call("report.identity", Doc{{"case_no", c}, {"purpose", "accuser record " + number + ": " + *purpose},
                                                     {"on_behalf_of", r.who.name}});
     if (!rep) {
       intake_.reset();  // a fresh socket next time
@@ -442,8 +449,8 @@ Result<Doc> Registry::identity(const Request& r) {
       break;
     }
   }
-  svc_.audit().record(r.who.name, r.who.role, "accuser.identity.read", *number, *purpose);
-  Doc d = record_doc(*id, false);
+  svc_.audit().record(r.who.name, r.who.role, "accuser.identity.read", number, *purpose);
+  Doc d = record_doc(id, false);
   d["identity"] = identity;
   d["from_case"] = from_case;
   d["audited"] = true;
@@ -455,7 +462,6 @@ Result<Doc> Registry::identity(const Request& r) {
 Result<Doc> Registry::step(const Request& r, const std::string& from, const std::string& to, const std::string& what) {
   Problems p;
   Fields f(r.body, "body", p);
-  auto number = f.text("number", true, 30);
   auto reason = f.text("reason", true, 1000, 2);
   auto action = to == "action_decided" ? f.text("action", true, 40) : std::nullopt;
   if (action && std::none_of(actions_.begin(), actions_.end(), [&](const Action& a) { return a.code == *action; })) {
@@ -464,30 +470,32 @@ Result<Doc> Registry::step(const Request& r, const std::string& from, const std:
     p.add("body.action", "unknown action '" + *action + "' (" + known + ")");
   }
   if (!p.empty()) return p.error();
-  auto id = find(*number);
-  if (!id) return Error::make(code::kNotFound, "no accuser record " + *number);
-  std::string state = state_of(*id);
+  auto rec = named(r.body);
+  if (!rec) return rec.error();
+  const std::string& number = rec->number;
+  int64_t id = rec->id;
+  std::string state = state_of(id);
   if (state == "cleared")
-    return Error::make(code::kConflict, *number + " is cleared: no finding stands, so no action can be taken");
+    return Error::make(code::kConflict, number + " is cleared: no finding stands, so no action can be taken");
   if (state != from) {
     const char* next = state == "flagged" ? "review it first (cq accusers review)"
                        : state == "under_review" ? "decide the action first (cq accusers act)"
                        : state == "action_decided" ? "close it (cq accusers close)"
                                                    : "it is closed";
-    return Error::make(code::kConflict, *number + " is " + state + ", not " + from + ": " + next);
+    return Error::make(code::kConflict, number + " is " + state + ", not " + from + ": " + next);
   }
   if (action) {
     auto& up = svc_.store().stmt("UPDATE accusers SET action = ? WHERE id = ?");
     up.bind(1, *action);
-    up.bind(2, *id);
+    up.bind(2, id);
     up.exec();
   }
-  set_state(*id, to, r.who.name, action ? what + ": " + *action : what, *reason);
-  svc_.audit().record(r.who.name, r.who.role, "accuser." + to, *number, *reason);
-  Doc ev{{"number", *number}, {"state", to}, {"region", region_of(*id)}};
+  set_state(id, to, r.who.name, action ? what + ": " + *action : what, *reason);
+  svc_.audit().record(r.who.name, r.who.role, "accuser." + to, number, *reason);
+  Doc ev{{"number", number}, {"state", to}, {"region", region_of(id)}};
   if (action) ev["action"] = *action;
-  svc_.outbox().append("accuser." + to, *number, ev);
-  return record_doc(*id, false);
+  svc_.outbox().append("accuser." + to, number, ev);
+  return record_doc(id, false);
 }
 
 Result<Doc> Registry::act(const Request& r) { return step(r, "under_review", "action_decided", "action decided"); }
@@ -498,35 +506,33 @@ Result<Doc> Registry::act(const Request& r) { return step(r, "under_review", "ac
 // action, how many findings): no free text an officer wrote, so no name, ID
 // number or phone number of anyone can slip in.
 Result<Doc> Registry::publish(const Request& r) {
-  Problems p;
-  Fields f(r.body, "body", p);
-  auto number = f.text("number", true, 30);
-  if (!p.empty()) return p.error();
-  auto id = find(*number);
-  if (!id) return Error::make(code::kNotFound, "no accuser record " + *number);
+  auto rec = named(r.body);
+  if (!rec) return rec.error();
+  const std::string& number = rec->number;
+  int64_t id = rec->id;
   auto& store = svc_.store();
   const auto& cfg = svc_.config();
   auto& st = store.stmt("SELECT state, action FROM accusers WHERE id = ?");
-  st.bind(1, *id);
+  st.bind(1, id);
   st.executeStep();
   std::string state = st.getColumn(0).getString();
   std::string action = st.getColumn(1).isNull() ? "" : st.getColumn(1).getString();
   st.reset();
   if (state != "action_decided" && state != "closed")
-    return Error::make(code::kConflict, *number + " is " + state + ": a typical case is published once an action is decided");
+    return Error::make(code::kConflict, number + " is " + state + ": a typical case is published once an action is decided");
   auto& pending = store.stmt("SELECT number FROM notices WHERE accuser_id = ? AND state IN ('proposed', 'approved')");
-  pending.bind(1, *id);
+  pending.bind(1, id);
   if (pending.executeStep()) {
     std::string n = pending.getColumn(0).getString();
     pending.reset();
-    return Error::make(code::kConflict, *number + " already has notice " + n + " (proposed or approved)");
+    return Error::make(code::kConflict, number + " already has notice " + n + " (proposed or approved)");
   }
   pending.reset();
   std::set<std::string> regions, categories, region_codes;
   int findings = 0;
   Millis latest = 0;
   auto& fs = store.stmt("SELECT region, category, concluded_at FROM findings WHERE accuser_id = ? AND active = 1");
-  fs.bind(1, *id);
+  fs.bind(1, id);
   while (fs.executeStep()) {
     regions.insert(Config::name_of(cfg.regions, fs.getColumn(0).getString()));
     region_codes.insert(fs.getColumn(0).getString());
@@ -535,7 +541,7 @@ Result<Doc> Registry::publish(const Request& r) {
     ++findings;
   }
   fs.reset();
-  if (findings == 0) return Error::make(code::kConflict, *number + " has no standing finding");
+  if (findings == 0) return Error::make(code::kConflict, number + " has no standing finding");
   const Action* a = nullptr;
   for (const auto& x : actions_)
     if (x.code == action) a = &x;
@@ -568,13 +574,13 @@ Result<Doc> Registry::publish(const Request& r) {
   auto& ins = store.stmt(
       "INSERT INTO notices(number, accuser_id, state, body, prepared_by, prepared_at) VALUES(?, ?, 'proposed', ?, ?, ?)");
   ins.bind(1, num);
-  ins.bind(2, *id);
+  ins.bind(2, id);
   ins.bind(3, body.dump());
   ins.bind(4, r.who.name);
   ins.bind(5, static_cast<int64_t>(now_ms()));
   ins.exec();
-  set_state(*id, state, r.who.name, "typical-case notice " + num + " prepared", "for a supervisor to approve");
-  svc_.audit().record(r.who.name, r.who.role, "accuser.notice.prepare", *number, num);
+  set_state(id, state, r.who.name, "typical-case notice " + num + " prepared", "for a supervisor to approve");
+  svc_.audit().record(r.who.name, r.who.role, "accuser.notice.prepare", number, num);
   body["state"] = "proposed";
   return body;
 }

@@ -31,6 +31,12 @@ class Registry {
   void emit_keys(const std::string& type, int64_t id);
   Doc record_doc(int64_t id, bool full);
   std::optional<int64_t> find(const std::string& number);
+  // The record a request names in body.number (not_found if none).
+  struct Named {
+    int64_t id;
+    std::string number;
+  };
+  Result<Named> named(const Doc& body);
   std::string state_of(int64_t id);
   std::string number_of(int64_t id);
   std::string region_of(int64_t id);
