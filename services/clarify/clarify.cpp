@@ -353,13 +353,21 @@ Result<Doc> Clarify::schedule(const Request& r) {
   auto reason = f.text("reason", false, 1000, 2);
   std::optional<Date> date = day ? Date::parse(*day) : std::nullopt;
   if (day && !date) p.add("body.date", "expected a date YYYY-MM-DD, got '" + *day + "'");
-  auto from = start ? minutes_of(*start) : std::nullopt, to = end ? minutes_of(*end) : std::nullopt;
-  if (start && !from) p.add("body.start", "expected HH:MM, got '" + *start + "'");
-  if (end && !to) p.add("body.end", "expected HH:MM, got '" + *end + "'");
-  if (from && to && *from >= *to) p.add("body.end", "must be after the start (" + *start + "–" + *end + ")");
+  // Minutes since midnight; false (and a problem noted) if malformed.
+  auto read_time = [&](const std::optional<std::string>& v, const char* field, int& out) {
+    if (!v) return false;
+    auto m = minutes_of(*v);
+    if (!m) p.add(std::string("body.") + field, "expected HH:MM, got '" + *v + "'");
+    out = m.value_or(0);
+    return m.has_value();
+  };
+  int from = 0, to = 0;
+  bool start_ok = read_time(start, "start", from), end_ok = read_time(end, "end", to);
+  bool times_ok = start_ok && end_ok;
+  if (times_ok && from >= to) p.add("body.end", "must be after the start (" + *start + "–" + *end + ")");
   if (!p.empty()) return p.error();
   s = Slot{*type, *scope, *day, *start, *end, venue.value_or(""), *host, *presenter, reason.value_or(""), *expected,
-           *from, *to, *date};
+           from, to, *date};
   std::string state = state_of(*id);
   if (state == "awaiting_consent")
     return Error::make(code::kConflict, "the official's consent is not recorded yet (cq clarify consent)");

@@ -37,7 +37,7 @@ std::string ics_fold(const std::string& line) {
 }
 
 std::string ics_offset(int minutes) {
-  char buf[8];
+  char buf[16];
   int a = minutes < 0 ? -minutes : minutes;
   std::snprintf(buf, sizeof buf, "%c%02d%02d", minutes < 0 ? '-' : '+', a / 60, a % 60);
   return buf;
