@@ -26,8 +26,13 @@ TEST_CASE("crash: SIGKILL during a stream of submissions loses no acknowledged r
   for (int round = 0; round < 3; ++round) {
     auto client = c.client("intake", "clerk1", 3000, 1);
     std::atomic<bool> stop{false};
-    std::thread killer([&] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 600));
+    std::atomic<int> acked_this_round{0};
+    int delay_ms = static_cast<int>(rng() % 400);
+    // Killed mid-stream: once the stream is flowing (some answers back, so a
+    // loaded machine does not make the round empty), after a random delay.
+    std::thread killer([&, delay_ms] {
+      for (int i = 0; i < 500 && acked_this_round < 10; ++i) std::this_thread::sleep_for(10ms);
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
       c.kill9("intake");
       stop = true;
     });
@@ -49,6 +54,7 @@ TEST_CASE("crash: SIGKILL during a stream of submissions loses no acknowledged r
       if (it == in_flight.end()) continue;
       REQUIRE_MESSAGE(r->second.ok, r->second.message);
       acked[r->first] = r->second.body["case_no"];
+      ++acked_this_round;
       in_flight.erase(it);
     }
     killer.join();
