@@ -42,11 +42,7 @@ struct Flow {
   // Registered, triaged, decided and concluded as `kind`; returns the case number.
   std::string concluded(const Doc& report, const std::string& kind) {
     std::string cn = ok(clerk->call("report.submit", report))["case_no"];
-    for (int i = 0; i < 400; ++i) {
-      auto r = admin_triage->call("triage.show", Doc{{"case_no", cn}});
-      if (r && r->ok) break;
-      std::this_thread::sleep_for(25ms);
-    }
+    cq::test::eventually_ok(*admin_triage, "triage.show", Doc{{"case_no", cn}});
     ok(officer->call("triage.decide", Doc{{"case_no", cn}, {"disposal", "preliminary_verification"}}));
     ok(officer->call("conclusion.add", Doc{{"case_no", cn}, {"kind", kind}, {"summary", "经核查，反映问题不属实"}}));
     return cn;
@@ -276,11 +272,7 @@ TEST_CASE("clarify: kill -9 while conclusions stream in; exactly one case per (r
     cns.push_back(cn);
   }
   for (const auto& cn : cns) {
-    for (int i = 0; i < 400; ++i) {
-      auto r = f.admin_triage->call("triage.show", Doc{{"case_no", cn}});
-      if (r && r->ok) break;
-      std::this_thread::sleep_for(25ms);
-    }
+    cq::test::eventually_ok(*f.admin_triage, "triage.show", Doc{{"case_no", cn}});
     ok(f.officer->call("triage.decide", Doc{{"case_no", cn}, {"disposal", "preliminary_verification"}}));
   }
   std::atomic<int> done{0};

@@ -64,13 +64,7 @@ struct Staff {
   }
   // Waits for triage's suggestion, then decides for verification.
   Doc triaged(const std::string& case_no) {
-    for (int i = 0; i < 400; ++i) {
-      auto r = admin_triage->call("triage.show", Doc{{"case_no", case_no}});
-      if (r && r->ok) return r->body;
-      std::this_thread::sleep_for(25ms);
-    }
-    FAIL("no suggestion for " << case_no);
-    return {};
+    return cq::test::eventually_ok(*admin_triage, "triage.show", Doc{{"case_no", case_no}});
   }
   void decide(const std::string& case_no) {
     triaged(case_no);

@@ -24,15 +24,7 @@ Cluster::Options both() {
 }
 // Waits until triage has a suggestion for the case.
 Doc suggestion(Cluster& c, const std::string& case_no, int timeout_ms = 10000) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  auto admin = c.client("triage", "admin");
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto r = admin->call("triage.show", Doc{{"case_no", case_no}});
-    if (r && r->ok) return r->body;
-    std::this_thread::sleep_for(50ms);
-  }
-  FAIL("no suggestion for " << case_no);
-  return {};
+  return cq::test::eventually_ok(*c.client("triage", "admin"), "triage.show", Doc{{"case_no", case_no}}, timeout_ms);
 }
 Doc abusive() {
   Doc r = cq::test::sample_report(900, true);
